@@ -1,0 +1,139 @@
+package atlas
+
+import (
+	"context"
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// Store is the system of record. Two implementations exist: the embedded
+// SQLite file (the default) and PostgreSQL with PostGIS. Both pass the same
+// contract suite (pkg/storetest). Nothing may assume that one process owns
+// the store: several servers can share one PostGIS database.
+type Store interface {
+	// Levels returns all levels, parents before children, with unit counts.
+	Levels(ctx context.Context) ([]Level, error)
+	// Units returns the units of a level in code order; ENOTFOUND if the
+	// level does not exist.
+	Units(ctx context.Context, level string, q UnitQuery) ([]Unit, error)
+	// OfferLayers returns all offer layers with offer counts.
+	OfferLayers(ctx context.Context) ([]OfferLayer, error)
+	// Offers returns the offers of a layer in id order; ENOTFOUND if the
+	// layer does not exist.
+	Offers(ctx context.Context, layer string, q OfferQuery) ([]Offer, error)
+	// Indicators returns all indicator metadata in id order.
+	Indicators(ctx context.Context) ([]Indicator, error)
+	// Values returns the values of one indicator at one level, ordered by
+	// unit code and date.
+	Values(ctx context.Context, q ValueQuery) ([]Value, error)
+	// Imports returns the import log, newest first.
+	Imports(ctx context.Context, limit int) ([]ImportRecord, error)
+
+	// Apply writes a batch in one transaction: everything or nothing.
+	// Existing rows with the same key are updated only where they differ, so
+	// applying the same batch twice changes nothing the second time. With
+	// opts.DryRun the transaction is rolled back and the counts say what
+	// would have changed.
+	Apply(ctx context.Context, b *Batch, opts ApplyOptions) (Changes, error)
+
+	// Ping checks that the store is reachable.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// UnitQuery narrows Units. The zero value returns every unit with geometry.
+type UnitQuery struct {
+	BBox       *orb.Bound // units whose bounding box intersects it
+	Codes      []string   // only these codes
+	NoGeometry bool       // leave Geometry empty (for code lists and checks)
+	Limit      int        // 0: no limit
+	Offset     int
+}
+
+// OfferQuery narrows Offers. The zero value returns every offer of the layer.
+type OfferQuery struct {
+	BBox   *orb.Bound
+	Limit  int
+	Offset int
+}
+
+// ValueQuery selects values of one indicator at one level.
+type ValueQuery struct {
+	Indicator string
+	Level     string
+	Dates     []Date   // empty: all dates
+	Units     []string // empty: all units
+}
+
+// Batch is what one import writes. Levels and units are ordered by the
+// importer so that parents come before children.
+type Batch struct {
+	Source     Source
+	Levels     []Level
+	Units      []Unit
+	Layers     []OfferLayer
+	Offers     []Offer
+	Indicators []Indicator
+	Values     []Value
+}
+
+// Source describes where a batch came from, for the import log and for the
+// provenance of values.
+type Source struct {
+	Name  string       `json:"name"` // e.g. the manifest or file name
+	Files []SourceFile `json:"files"`
+	User  string       `json:"user,omitempty"`
+}
+
+// SourceFile is one input file with its content hash.
+type SourceFile struct {
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
+	Bytes  int64  `json:"bytes"`
+}
+
+// ApplyOptions modify Apply.
+type ApplyOptions struct {
+	DryRun bool
+}
+
+// Count is what happened to the rows of one kind.
+type Count struct {
+	Inserted  int `json:"inserted"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+}
+
+// Changed reports whether any row was inserted or updated.
+func (c Count) Changed() bool { return c.Inserted+c.Updated > 0 }
+
+// Changes are the counts of one Apply, per kind of row.
+type Changes struct {
+	ImportID   int64 `json:"import_id,omitempty"` // 0 for a dry run
+	Levels     Count `json:"levels"`
+	Units      Count `json:"units"`
+	Layers     Count `json:"offer_layers"`
+	Offers     Count `json:"offers"`
+	Indicators Count `json:"indicators"`
+	Values     Count `json:"values"`
+}
+
+// Changed reports whether the batch changed anything.
+func (c Changes) Changed() bool {
+	for _, k := range []Count{c.Levels, c.Units, c.Layers, c.Offers, c.Indicators, c.Values} {
+		if k.Changed() {
+			return true
+		}
+	}
+	return false
+}
+
+// ImportRecord is one entry of the import log.
+type ImportRecord struct {
+	ID       int64     `json:"id"`
+	Source   Source    `json:"source"`
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+	Changes  Changes   `json:"changes"`
+}

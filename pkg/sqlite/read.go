@@ -1,0 +1,293 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
+
+	"github.com/sozialatlas/sozialatlas/pkg/atlas"
+)
+
+// Levels returns all levels, parents first, with their unit counts.
+func (s *Store) Levels(ctx context.Context) ([]atlas.Level, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT l.key, l.name, coalesce(p.key, ''), l.description, l.source, l.licence, l.attribution,
+		       (SELECT count(*) FROM units u WHERE u.level_id = l.id)
+		FROM levels l LEFT JOIN levels p ON p.id = l.parent_id
+		ORDER BY l.id`)
+	if err != nil {
+		return nil, atlas.Internalf(err, "read levels")
+	}
+	defer rows.Close()
+	var out []atlas.Level
+	for rows.Next() {
+		var l atlas.Level
+		if err := rows.Scan(&l.ID, &l.Name, &l.Parent, &l.Description, &l.Source, &l.Licence, &l.Attribution, &l.Units); err != nil {
+			return nil, atlas.Internalf(err, "read levels")
+		}
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, atlas.Internalf(err, "read levels")
+	}
+	return atlas.SortLevels(out)
+}
+
+func (s *Store) levelID(ctx context.Context, key string) (int64, error) {
+	var id int64
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM levels WHERE key = ?`, key).Scan(&id)
+	if err == sql.ErrNoRows {
+		return 0, atlas.Errorf(atlas.ENOTFOUND, "level %q does not exist", key)
+	}
+	return id, atlas.Internalf(err, "read level %s", key)
+}
+
+// Units returns the units of a level, ordered by code.
+func (s *Store) Units(ctx context.Context, level string, q atlas.UnitQuery) ([]atlas.Unit, error) {
+	levelID, err := s.levelID(ctx, level)
+	if err != nil {
+		return nil, err
+	}
+	geom := "u.geom"
+	if q.NoGeometry {
+		geom = "NULL"
+	}
+	query := `SELECT u.code, u.name, coalesce(p.code, ''), u.valid_from, u.valid_to, ` + geom + `
+		FROM units u LEFT JOIN units p ON p.id = u.parent_id
+		WHERE u.level_id = ?`
+	args := []any{levelID}
+	if q.BBox != nil {
+		query += ` AND u.id IN (SELECT id FROM units_bbox WHERE maxx >= ? AND minx <= ? AND maxy >= ? AND miny <= ?)`
+		args = append(args, q.BBox.Min[0], q.BBox.Max[0], q.BBox.Min[1], q.BBox.Max[1])
+	}
+	if len(q.Codes) > 0 {
+		query += ` AND u.code IN (SELECT value FROM json_each(?))`
+		args = append(args, jsonString(q.Codes))
+	}
+	query += ` ORDER BY u.code`
+	query, args = page(query, args, q.Limit, q.Offset)
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, atlas.Internalf(err, "read units of %s", level)
+	}
+	defer rows.Close()
+	var out []atlas.Unit
+	for rows.Next() {
+		u := atlas.Unit{Level: level}
+		var from, to sql.NullInt64
+		var g []byte
+		if err := rows.Scan(&u.Code, &u.Name, &u.Parent, &from, &to, &g); err != nil {
+			return nil, atlas.Internalf(err, "read units of %s", level)
+		}
+		u.From, u.To = atlas.Date(from.Int64), atlas.Date(to.Int64)
+		if g != nil {
+			if u.Geometry, err = decodeMultiPolygon(g); err != nil {
+				return nil, atlas.Internalf(err, "decode geometry of unit %s", u.Code)
+			}
+		}
+		out = append(out, u)
+	}
+	return out, atlas.Internalf(rows.Err(), "read units of %s", level)
+}
+
+// OfferLayers returns all offer layers with their offer counts.
+func (s *Store) OfferLayers(ctx context.Context) ([]atlas.OfferLayer, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT key, name, description, source, licence, attribution,
+		       (SELECT count(*) FROM offers o WHERE o.layer_id = l.id)
+		FROM offer_layers l ORDER BY key`)
+	if err != nil {
+		return nil, atlas.Internalf(err, "read offer layers")
+	}
+	defer rows.Close()
+	var out []atlas.OfferLayer
+	for rows.Next() {
+		var l atlas.OfferLayer
+		if err := rows.Scan(&l.ID, &l.Name, &l.Description, &l.Source, &l.Licence, &l.Attribution, &l.Offers); err != nil {
+			return nil, atlas.Internalf(err, "read offer layers")
+		}
+		out = append(out, l)
+	}
+	return out, atlas.Internalf(rows.Err(), "read offer layers")
+}
+
+// Offers returns the offers of a layer, ordered by id.
+func (s *Store) Offers(ctx context.Context, layer string, q atlas.OfferQuery) ([]atlas.Offer, error) {
+	var layerID int64
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM offer_layers WHERE key = ?`, layer).Scan(&layerID)
+	if err == sql.ErrNoRows {
+		return nil, atlas.Errorf(atlas.ENOTFOUND, "offer layer %q does not exist", layer)
+	} else if err != nil {
+		return nil, atlas.Internalf(err, "read offer layer %s", layer)
+	}
+	query := `SELECT key, name, category, subcategory, provider, provider_type, capacity, address,
+		target_groups, attributes, valid_from, valid_to, lon, lat
+		FROM offers WHERE layer_id = ?`
+	args := []any{layerID}
+	if q.BBox != nil {
+		query += ` AND lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?`
+		args = append(args, q.BBox.Min[0], q.BBox.Max[0], q.BBox.Min[1], q.BBox.Max[1])
+	}
+	query += ` ORDER BY key`
+	query, args = page(query, args, q.Limit, q.Offset)
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, atlas.Internalf(err, "read offers of %s", layer)
+	}
+	defer rows.Close()
+	var out []atlas.Offer
+	for rows.Next() {
+		o := atlas.Offer{Layer: layer}
+		var capacity, from, to sql.NullInt64
+		var groups, attrs string
+		if err := rows.Scan(&o.ID, &o.Name, &o.Category, &o.Subcategory, &o.Provider, &o.ProviderType,
+			&capacity, &o.Address, &groups, &attrs, &from, &to, &o.Geometry[0], &o.Geometry[1]); err != nil {
+			return nil, atlas.Internalf(err, "read offers of %s", layer)
+		}
+		if capacity.Valid {
+			c := int(capacity.Int64)
+			o.Capacity = &c
+		}
+		o.From, o.To = atlas.Date(from.Int64), atlas.Date(to.Int64)
+		if err := json.Unmarshal([]byte(groups), &o.TargetGroups); err != nil {
+			return nil, atlas.Internalf(err, "decode target groups of offer %s", o.ID)
+		}
+		if err := json.Unmarshal([]byte(attrs), &o.Attributes); err != nil {
+			return nil, atlas.Internalf(err, "decode attributes of offer %s", o.ID)
+		}
+		if len(o.TargetGroups) == 0 {
+			o.TargetGroups = nil
+		}
+		if len(o.Attributes) == 0 {
+			o.Attributes = nil
+		}
+		out = append(out, o)
+	}
+	return out, atlas.Internalf(rows.Err(), "read offers of %s", layer)
+}
+
+// Indicators returns all indicator metadata, ordered by id.
+func (s *Store) Indicators(ctx context.Context) ([]atlas.Indicator, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT key, name, unit, description, topic, source, licence, attribution,
+		       polarity, precision, visibility, interval
+		FROM indicators ORDER BY key`)
+	if err != nil {
+		return nil, atlas.Internalf(err, "read indicators")
+	}
+	defer rows.Close()
+	var out []atlas.Indicator
+	for rows.Next() {
+		var i atlas.Indicator
+		if err := rows.Scan(&i.ID, &i.Name, &i.Unit, &i.Description, &i.Topic, &i.Source, &i.Licence,
+			&i.Attribution, &i.Polarity, &i.Precision, &i.Visibility, &i.Interval); err != nil {
+			return nil, atlas.Internalf(err, "read indicators")
+		}
+		out = append(out, i)
+	}
+	return out, atlas.Internalf(rows.Err(), "read indicators")
+}
+
+// Values returns the values of one indicator at one level, ordered by unit
+// code and date.
+func (s *Store) Values(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, error) {
+	query := `SELECT u.code, v.date, v.value, v.numerator, v.denominator, v.status
+		FROM indicator_values v
+		JOIN indicators i ON i.id = v.indicator_id
+		JOIN units u ON u.id = v.unit_id
+		JOIN levels l ON l.id = u.level_id
+		WHERE i.key = ? AND l.key = ?`
+	args := []any{q.Indicator, q.Level}
+	if len(q.Dates) > 0 {
+		ds := make([]int32, len(q.Dates))
+		for i, d := range q.Dates {
+			ds[i] = int32(d)
+		}
+		query += ` AND v.date IN (SELECT value FROM json_each(?))`
+		args = append(args, jsonString(ds))
+	}
+	if len(q.Units) > 0 {
+		query += ` AND u.code IN (SELECT value FROM json_each(?))`
+		args = append(args, jsonString(q.Units))
+	}
+	query += ` ORDER BY u.code, v.date`
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, atlas.Internalf(err, "read values of %s", q.Indicator)
+	}
+	defer rows.Close()
+	var out []atlas.Value
+	for rows.Next() {
+		v := atlas.Value{Indicator: q.Indicator, Level: q.Level}
+		var value, num, den sql.NullFloat64
+		if err := rows.Scan(&v.Unit, &v.Date, &value, &num, &den, &v.Status); err != nil {
+			return nil, atlas.Internalf(err, "read values of %s", q.Indicator)
+		}
+		v.Value = value.Float64
+		v.Numerator = atlas.Float{V: num.Float64, Valid: num.Valid}
+		v.Denominator = atlas.Float{V: den.Float64, Valid: den.Valid}
+		out = append(out, v)
+	}
+	return out, atlas.Internalf(rows.Err(), "read values of %s", q.Indicator)
+}
+
+// Imports returns the import log, newest first.
+func (s *Store) Imports(ctx context.Context, limit int) ([]atlas.ImportRecord, error) {
+	query, args := page(`SELECT id, name, user, files, started, coalesce(finished, ''), coalesce(changes, '{}') FROM imports ORDER BY id DESC`, nil, limit, 0)
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, atlas.Internalf(err, "read imports")
+	}
+	defer rows.Close()
+	var out []atlas.ImportRecord
+	for rows.Next() {
+		var r atlas.ImportRecord
+		var files, started, finished, changes string
+		if err := rows.Scan(&r.ID, &r.Source.Name, &r.Source.User, &files, &started, &finished, &changes); err != nil {
+			return nil, atlas.Internalf(err, "read imports")
+		}
+		if err := json.Unmarshal([]byte(files), &r.Source.Files); err != nil {
+			return nil, atlas.Internalf(err, "decode import %d", r.ID)
+		}
+		if err := json.Unmarshal([]byte(changes), &r.Changes); err != nil {
+			return nil, atlas.Internalf(err, "decode import %d", r.ID)
+		}
+		r.Started, _ = time.Parse(time.RFC3339Nano, started)
+		r.Finished, _ = time.Parse(time.RFC3339Nano, finished)
+		out = append(out, r)
+	}
+	return out, atlas.Internalf(rows.Err(), "read imports")
+}
+
+func page(query string, args []any, limit, offset int) (string, []any) {
+	if limit > 0 || offset > 0 {
+		if limit <= 0 {
+			limit = -1 // SQLite: no limit
+		}
+		query += ` LIMIT ? OFFSET ?`
+		args = append(args, limit, offset)
+	}
+	return query, args
+}
+
+func jsonString(v any) string {
+	b, _ := json.Marshal(v) // slices of strings and ints always marshal
+	return string(b)
+}
+
+func decodeMultiPolygon(b []byte) (orb.MultiPolygon, error) {
+	g, err := wkb.Unmarshal(b)
+	if err != nil {
+		return nil, err
+	}
+	mp, ok := g.(orb.MultiPolygon)
+	if !ok {
+		return nil, atlas.Errorf(atlas.EINTERNAL, "stored geometry is a %s, want MultiPolygon", strings.ToLower(g.GeoJSONType()))
+	}
+	return mp, nil
+}

@@ -1,0 +1,107 @@
+package sqlite
+
+import (
+	"strings"
+
+	"github.com/sozialatlas/sozialatlas/pkg/atlas"
+)
+
+// valueBatch rows go into one INSERT: fewer statement executions is where
+// most of the time of a bulk load goes with a pure-Go SQLite.
+const valueBatch = 100
+
+const valueCols = 8
+
+// values upserts values. Rows are first inserted with ON CONFLICT DO NOTHING,
+// which counts the new ones; only a batch in which some rows existed falls
+// back to per-row updates that change a row only where it differs.
+func (w *writer) values(values []atlas.Value, importID int64, indicatorIDs map[string]int64, units *unitIDs, c *atlas.Count) error {
+	if len(values) == 0 {
+		return nil
+	}
+	insertN := func(n int) string {
+		return `INSERT INTO indicator_values (indicator_id, unit_id, date, value, numerator, denominator, status, import_id) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ") +
+			` ON CONFLICT (indicator_id, unit_id, date) DO NOTHING`
+	}
+	full, err := w.tx.PrepareContext(w.ctx, insertN(valueBatch))
+	if err != nil {
+		return atlas.Internalf(err, "prepare value insert")
+	}
+	defer full.Close()
+	update, err := w.tx.PrepareContext(w.ctx, `UPDATE indicator_values
+		SET value = ?4, numerator = ?5, denominator = ?6, status = ?7, import_id = ?8
+		WHERE indicator_id = ?1 AND unit_id = ?2 AND date = ?3
+		  AND (value IS NOT ?4 OR numerator IS NOT ?5 OR denominator IS NOT ?6 OR status IS NOT ?7)`)
+	if err != nil {
+		return atlas.Internalf(err, "prepare value update")
+	}
+	defer update.Close()
+
+	args := make([]any, 0, valueBatch*valueCols)
+	for start := 0; start < len(values); start += valueBatch {
+		end := min(start+valueBatch, len(values))
+		args = args[:0]
+		for _, v := range values[start:end] {
+			row, err := valueRow(v, importID, indicatorIDs, units)
+			if err != nil {
+				return err
+			}
+			args = append(args, row...)
+		}
+		stmt := full
+		if end-start < valueBatch {
+			if stmt, err = w.tx.PrepareContext(w.ctx, insertN(end-start)); err != nil {
+				return atlas.Internalf(err, "prepare value insert")
+			}
+			defer stmt.Close()
+		}
+		res, err := stmt.ExecContext(w.ctx, args...)
+		if err != nil {
+			return atlas.Internalf(err, "insert values")
+		}
+		inserted, _ := res.RowsAffected()
+		c.Inserted += int(inserted)
+		if int(inserted) == end-start {
+			continue
+		}
+		for i := 0; i < end-start; i++ {
+			res, err := update.ExecContext(w.ctx, args[i*valueCols:(i+1)*valueCols]...)
+			if err != nil {
+				return atlas.Internalf(err, "update values")
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				c.Updated++
+			}
+		}
+	}
+	c.Unchanged = len(values) - c.Inserted - c.Updated
+	return nil
+}
+
+func valueRow(v atlas.Value, importID int64, indicatorIDs map[string]int64, units *unitIDs) ([]any, error) {
+	ind, ok := indicatorIDs[v.Indicator]
+	if !ok {
+		return nil, atlas.Errorf(atlas.EINVALID, "indicator %q does not exist", v.Indicator)
+	}
+	codes, err := units.level(v.Level)
+	if err != nil {
+		return nil, err
+	}
+	unit, ok := codes[v.Unit]
+	if !ok {
+		return nil, atlas.Errorf(atlas.EINVALID, "unit %q does not exist in level %s", v.Unit, v.Level)
+	}
+	var value any
+	if v.Status == atlas.OK {
+		value = v.Value
+	}
+	return []any{ind, unit, int64(v.Date), value, nullFloat(v.Numerator), nullFloat(v.Denominator), string(v.Status), importID}, nil
+}
+
+func nullFloat(f atlas.Float) any {
+	if !f.Valid {
+		return nil
+	}
+	return f.V
+}

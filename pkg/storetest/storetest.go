@@ -1,0 +1,537 @@
+// Package storetest is the contract every atlas.Store must meet. Each store
+// package runs Run against itself, so the embedded SQLite store and the
+// PostGIS store are held to the same cases.
+package storetest
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/paulmach/orb"
+
+	"github.com/sozialatlas/sozialatlas/pkg/atlas"
+)
+
+// NewStore returns an empty store that lives until the test ends.
+type NewStore func(t testing.TB) atlas.Store
+
+// Run runs the contract cases, each against a fresh store.
+func Run(t *testing.T, newStore NewStore) {
+	cases := []struct {
+		name string
+		f    func(t *testing.T, s atlas.Store)
+	}{
+		{"Empty", testEmpty},
+		{"RoundTrip", testRoundTrip},
+		{"ReapplyChangesNothing", testReapply},
+		{"NewerBatchReplacesWhatItCovers", testNewer},
+		{"DryRunWritesNothing", testDryRun},
+		{"FailedBatchWritesNothing", testFailedBatch},
+		{"UnitQueries", testUnitQueries},
+		{"OfferQueries", testOfferQueries},
+		{"ValueQueries", testValueQueries},
+		{"ImportLog", testImportLog},
+		{"UpdateGeometryAndParent", testUpdateUnit},
+		{"BulkValues", testBulkValues},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.f(t, newStore(t))
+		})
+	}
+}
+
+var ctx = context.Background()
+
+func square(x, y, size float64) orb.MultiPolygon {
+	return orb.MultiPolygon{{{{x, y}, {x + size, y}, {x + size, y + size}, {x, y + size}, {x, y}}}}
+}
+
+func intp(i int) *int { return &i }
+
+// fixture is a small city: two districts, four areas, two offers, two
+// indicators with values at two dates.
+func fixture() *atlas.Batch {
+	return &atlas.Batch{
+		Source: atlas.Source{Name: "fixture", User: "test", Files: []atlas.SourceFile{{Name: "a.geojson", SHA256: "ab", Bytes: 10}}},
+		Levels: []atlas.Level{
+			{ID: "bezirk", Name: "Bezirk", Source: "Amt", Licence: "CC BY 3.0 DE", Attribution: "© Amt"},
+			{ID: "plr", Name: "Planungsraum", Parent: "bezirk", Description: "Sozialräume"},
+		},
+		Units: []atlas.Unit{
+			{Level: "bezirk", Code: "01", Name: "Mitte", Geometry: square(13.0, 52.0, 0.2)},
+			{Level: "bezirk", Code: "02", Name: "Friedrichshain-Kreuzberg", Geometry: square(13.2, 52.0, 0.2)},
+			{Level: "plr", Code: "0101", Name: "Schloßstraße", Parent: "01", Geometry: square(13.0, 52.0, 0.1), Validity: atlas.Validity{From: 20210101}},
+			{Level: "plr", Code: "0102", Name: "Moabit", Parent: "01", Geometry: square(13.1, 52.0, 0.1)},
+			{Level: "plr", Code: "0201", Name: "Südliche Friedrichstadt", Parent: "02", Geometry: square(13.2, 52.0, 0.1)},
+			{Level: "plr", Code: "0202", Name: "Wrangelkiez", Parent: "02", Geometry: square(13.3, 52.0, 0.1), Validity: atlas.Validity{From: 20210101, To: 20251231}},
+		},
+		Layers: []atlas.OfferLayer{{ID: "kitas", Name: "Kindertagesstätten", Source: "Geoportal Berlin", Licence: "dl-de/by-2-0"}},
+		Offers: []atlas.Offer{
+			{Layer: "kitas", ID: "k1", Name: "Kita Sonnenschein", Category: "Kita", Subcategory: "Tageseinrichtung",
+				Provider: "Träger e.V.", ProviderType: "freier Träger", Capacity: intp(60), Address: "Albrechtstr. 20",
+				TargetGroups: []string{"Kinder unter 6"}, Attributes: map[string]any{"plz": "10117", "places": 60.0, "flags": []any{"a", "b"}},
+				Geometry: orb.Point{13.05, 52.05}},
+			{Layer: "kitas", ID: "k2", Name: "Kita Regenbogen", Capacity: intp(0), Geometry: orb.Point{13.25, 52.05},
+				Validity: atlas.Validity{From: 20200101, To: 20221231}},
+		},
+		Indicators: []atlas.Indicator{
+			{ID: "ew", Name: "Einwohner", Unit: "Personen", Polarity: atlas.Neutral, Precision: 0, Visibility: atlas.Public, Topic: "Bevölkerung"},
+			{ID: "kinderarmut", Name: "Kinderarmut", Unit: "%", Polarity: atlas.HigherWorse, Precision: 1, Visibility: atlas.Internal,
+				Source: "BA", Licence: "dl-de/by-2-0", Attribution: "Statistik der BA", Description: "Kinder unter 15 in SGB II", Interval: "yearly"},
+		},
+		Values: []atlas.Value{
+			{Indicator: "ew", Level: "plr", Unit: "0101", Date: 20201231, Value: 3419, Status: atlas.OK},
+			{Indicator: "ew", Level: "plr", Unit: "0102", Date: 20201231, Value: 1791, Status: atlas.OK},
+			{Indicator: "ew", Level: "plr", Unit: "0201", Date: 20201231, Status: atlas.Missing},
+			{Indicator: "ew", Level: "plr", Unit: "0202", Date: 20201231, Value: 0, Status: atlas.OK},
+			{Indicator: "kinderarmut", Level: "plr", Unit: "0101", Date: 20201231, Value: 19.39799, Numerator: atlas.Some(35), Denominator: atlas.Some(180.43), Status: atlas.OK},
+			{Indicator: "kinderarmut", Level: "plr", Unit: "0101", Date: 20191231, Value: 21.5, Numerator: atlas.Some(38), Denominator: atlas.Some(176.7), Status: atlas.OK},
+			{Indicator: "kinderarmut", Level: "plr", Unit: "0102", Date: 20201231, Status: atlas.Suppressed},
+			{Indicator: "kinderarmut", Level: "bezirk", Unit: "01", Date: 20201231, Value: -1.25e-3, Status: atlas.OK},
+		},
+	}
+}
+
+func mustApply(t testing.TB, s atlas.Store, b *atlas.Batch, opts atlas.ApplyOptions) atlas.Changes {
+	t.Helper()
+	ch, err := s.Apply(ctx, b, opts)
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	return ch
+}
+
+func testEmpty(t *testing.T, s atlas.Store) {
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+	levels, err := s.Levels(ctx)
+	if err != nil || len(levels) != 0 {
+		t.Errorf("Levels = %v, %v; want none", levels, err)
+	}
+	inds, err := s.Indicators(ctx)
+	if err != nil || len(inds) != 0 {
+		t.Errorf("Indicators = %v, %v; want none", inds, err)
+	}
+	if _, err := s.Units(ctx, "nope", atlas.UnitQuery{}); atlas.ErrorCode(err) != atlas.ENOTFOUND {
+		t.Errorf("Units of unknown level: got %v, want not_found", err)
+	}
+	if _, err := s.Offers(ctx, "nope", atlas.OfferQuery{}); atlas.ErrorCode(err) != atlas.ENOTFOUND {
+		t.Errorf("Offers of unknown layer: got %v, want not_found", err)
+	}
+	vs, err := s.Values(ctx, atlas.ValueQuery{Indicator: "nope", Level: "nope"})
+	if err != nil || len(vs) != 0 {
+		t.Errorf("Values of unknown indicator = %v, %v; want none", vs, err)
+	}
+}
+
+func testRoundTrip(t *testing.T, s atlas.Store) {
+	b := fixture()
+	ch := mustApply(t, s, b, atlas.ApplyOptions{})
+	want := atlas.Changes{ImportID: ch.ImportID,
+		Levels: atlas.Count{Inserted: 2}, Units: atlas.Count{Inserted: 6}, Layers: atlas.Count{Inserted: 1},
+		Offers: atlas.Count{Inserted: 2}, Indicators: atlas.Count{Inserted: 2}, Values: atlas.Count{Inserted: 8}}
+	if ch.ImportID == 0 || ch != want {
+		t.Errorf("changes: got %+v, want %+v", ch, want)
+	}
+
+	levels, err := s.Levels(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLevels := []atlas.Level{b.Levels[0], b.Levels[1]}
+	wantLevels[0].Units, wantLevels[1].Units = 2, 4
+	if !reflect.DeepEqual(levels, wantLevels) {
+		t.Errorf("levels:\n got %+v\nwant %+v", levels, wantLevels)
+	}
+
+	for _, level := range []string{"bezirk", "plr"} {
+		units, err := s.Units(ctx, level, atlas.UnitQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantUnits []atlas.Unit
+		for _, u := range b.Units {
+			if u.Level == level {
+				wantUnits = append(wantUnits, u)
+			}
+		}
+		if !reflect.DeepEqual(units, wantUnits) {
+			t.Errorf("units of %s:\n got %+v\nwant %+v", level, units, wantUnits)
+		}
+	}
+
+	layers, err := s.OfferLayers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLayer := b.Layers[0]
+	wantLayer.Offers = 2
+	if !reflect.DeepEqual(layers, []atlas.OfferLayer{wantLayer}) {
+		t.Errorf("layers: got %+v, want %+v", layers, wantLayer)
+	}
+	offers, err := s.Offers(ctx, "kitas", atlas.OfferQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(offers, b.Offers) {
+		t.Errorf("offers:\n got %+v\nwant %+v", offers, b.Offers)
+	}
+
+	inds, err := s.Indicators(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(inds, b.Indicators) {
+		t.Errorf("indicators:\n got %+v\nwant %+v", inds, b.Indicators)
+	}
+
+	got, err := s.Values(ctx, atlas.ValueQuery{Indicator: "kinderarmut", Level: "plr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantValues := []atlas.Value{b.Values[5], b.Values[4], b.Values[6]} // by unit, then date
+	if !reflect.DeepEqual(got, wantValues) {
+		t.Errorf("values:\n got %+v\nwant %+v", got, wantValues)
+	}
+}
+
+func testReapply(t *testing.T, s atlas.Store) {
+	mustApply(t, s, fixture(), atlas.ApplyOptions{})
+	ch := mustApply(t, s, fixture(), atlas.ApplyOptions{})
+	if ch.Changed() {
+		t.Errorf("second apply of the same batch changed %+v, want nothing", ch)
+	}
+	want := atlas.Changes{ImportID: ch.ImportID,
+		Levels: atlas.Count{Unchanged: 2}, Units: atlas.Count{Unchanged: 6}, Layers: atlas.Count{Unchanged: 1},
+		Offers: atlas.Count{Unchanged: 2}, Indicators: atlas.Count{Unchanged: 2}, Values: atlas.Count{Unchanged: 8}}
+	if ch != want {
+		t.Errorf("changes: got %+v, want %+v", ch, want)
+	}
+}
+
+func testNewer(t *testing.T, s atlas.Store) {
+	mustApply(t, s, fixture(), atlas.ApplyOptions{})
+	newer := &atlas.Batch{
+		Source: atlas.Source{Name: "newer"},
+		Values: []atlas.Value{
+			{Indicator: "ew", Level: "plr", Unit: "0101", Date: 20201231, Value: 3500, Status: atlas.OK}, // corrected
+			{Indicator: "ew", Level: "plr", Unit: "0102", Date: 20201231, Value: 1791, Status: atlas.OK}, // same
+			{Indicator: "ew", Level: "plr", Unit: "0201", Date: 20201231, Value: 12, Status: atlas.OK},   // was missing
+			{Indicator: "ew", Level: "plr", Unit: "0101", Date: 20211231, Value: 3600, Status: atlas.OK}, // new date
+			{Indicator: "ew", Level: "plr", Unit: "0202", Date: 20201231, Status: atlas.Missing},         // now missing
+		},
+	}
+	ch := mustApply(t, s, newer, atlas.ApplyOptions{})
+	if want := (atlas.Count{Inserted: 1, Updated: 3, Unchanged: 1}); ch.Values != want {
+		t.Errorf("value changes: got %+v, want %+v", ch.Values, want)
+	}
+	got, err := s.Values(ctx, atlas.ValueQuery{Indicator: "ew", Level: "plr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []atlas.Value{
+		{Indicator: "ew", Level: "plr", Unit: "0101", Date: 20201231, Value: 3500, Status: atlas.OK},
+		{Indicator: "ew", Level: "plr", Unit: "0101", Date: 20211231, Value: 3600, Status: atlas.OK},
+		{Indicator: "ew", Level: "plr", Unit: "0102", Date: 20201231, Value: 1791, Status: atlas.OK},
+		{Indicator: "ew", Level: "plr", Unit: "0201", Date: 20201231, Value: 12, Status: atlas.OK},
+		{Indicator: "ew", Level: "plr", Unit: "0202", Date: 20201231, Status: atlas.Missing},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("values after newer batch:\n got %+v\nwant %+v", got, want)
+	}
+	// Values the newer batch did not cover are kept.
+	kept, err := s.Values(ctx, atlas.ValueQuery{Indicator: "kinderarmut", Level: "plr"})
+	if err != nil || len(kept) != 3 {
+		t.Errorf("kinderarmut values: got %d (%v), want 3 kept", len(kept), err)
+	}
+}
+
+func snapshot(t testing.TB, s atlas.Store) string {
+	t.Helper()
+	levels, err1 := s.Levels(ctx)
+	inds, err2 := s.Indicators(ctx)
+	layers, err3 := s.OfferLayers(ctx)
+	imports, err4 := s.Imports(ctx, 0)
+	out := dump(levels, inds, layers, len(imports))
+	for _, l := range levels {
+		units, err := s.Units(ctx, l.ID, atlas.UnitQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out += dump(units)
+		for _, i := range inds {
+			vs, err := s.Values(ctx, atlas.ValueQuery{Indicator: i.ID, Level: l.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out += dump(vs)
+		}
+	}
+	for _, l := range layers {
+		offers, err := s.Offers(ctx, l.ID, atlas.OfferQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out += dump(offers)
+	}
+	for _, err := range []error{err1, err2, err3, err4} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// dump prints values in full, following pointers (unlike %+v).
+func dump(vs ...any) string {
+	b, err := json.Marshal(vs)
+	if err != nil {
+		panic(err)
+	}
+	return string(b) + "\n"
+}
+
+func testDryRun(t *testing.T, s atlas.Store) {
+	mustApply(t, s, fixture(), atlas.ApplyOptions{})
+	before := snapshot(t, s)
+	b := fixture()
+	b.Values[0].Value = 1
+	b.Units = append(b.Units, atlas.Unit{Level: "plr", Code: "0203", Name: "Neu", Parent: "02", Geometry: square(13.35, 52.1, 0.05)})
+	ch := mustApply(t, s, b, atlas.ApplyOptions{DryRun: true})
+	if ch.ImportID != 0 || ch.Values.Updated != 1 || ch.Units.Inserted != 1 {
+		t.Errorf("dry run changes: got %+v, want import 0, 1 value updated, 1 unit inserted", ch)
+	}
+	if after := snapshot(t, s); after != before {
+		t.Errorf("dry run changed the store:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+func testFailedBatch(t *testing.T, s atlas.Store) {
+	mustApply(t, s, fixture(), atlas.ApplyOptions{})
+	before := snapshot(t, s)
+	b := fixture()
+	b.Units = append(b.Units, atlas.Unit{Level: "plr", Code: "0299", Name: "Neu", Parent: "02", Geometry: square(13.35, 52.1, 0.05)})
+	b.Values[0].Value = 99
+	b.Values = append(b.Values, atlas.Value{Indicator: "ew", Level: "plr", Unit: "9999", Date: 20201231, Value: 1, Status: atlas.OK})
+	_, err := s.Apply(ctx, b, atlas.ApplyOptions{})
+	if atlas.ErrorCode(err) != atlas.EINVALID {
+		t.Fatalf("apply with a value of an unknown unit: got %v, want invalid", err)
+	}
+	if after := snapshot(t, s); after != before {
+		t.Errorf("a failed batch changed the store:\nbefore %s\nafter  %s", before, after)
+	}
+	// Unknown parents and levels are refused by the store too.
+	for name, bad := range map[string]*atlas.Batch{
+		"unknown parent unit":  {Units: []atlas.Unit{{Level: "plr", Code: "x", Name: "x", Parent: "99", Geometry: square(0, 0, 1)}}},
+		"unknown level":        {Units: []atlas.Unit{{Level: "nope", Code: "x", Name: "x", Geometry: square(0, 0, 1)}}},
+		"unknown parent level": {Levels: []atlas.Level{{ID: "block", Name: "Block", Parent: "nope"}}},
+		"unknown indicator":    {Values: []atlas.Value{{Indicator: "nope", Level: "plr", Unit: "0101", Date: 20201231, Status: atlas.Missing}}},
+		"unknown offer layer":  {Offers: []atlas.Offer{{Layer: "nope", ID: "x", Name: "x"}}},
+	} {
+		if _, err := s.Apply(ctx, bad, atlas.ApplyOptions{}); atlas.ErrorCode(err) != atlas.EINVALID {
+			t.Errorf("%s: got %v, want invalid", name, err)
+		}
+	}
+	if after := snapshot(t, s); after != before {
+		t.Errorf("refused batches changed the store")
+	}
+}
+
+func codes(units []atlas.Unit) []string {
+	var out []string
+	for _, u := range units {
+		out = append(out, u.Code)
+	}
+	return out
+}
+
+func testUnitQueries(t *testing.T, s atlas.Store) {
+	mustApply(t, s, fixture(), atlas.ApplyOptions{})
+	tests := []struct {
+		name string
+		q    atlas.UnitQuery
+		want []string
+	}{
+		{"all", atlas.UnitQuery{}, []string{"0101", "0102", "0201", "0202"}},
+		{"bbox", atlas.UnitQuery{BBox: &orb.Bound{Min: orb.Point{13.15, 52.01}, Max: orb.Point{13.25, 52.02}}}, []string{"0102", "0201"}},
+		{"bbox outside", atlas.UnitQuery{BBox: &orb.Bound{Min: orb.Point{0, 0}, Max: orb.Point{1, 1}}}, nil},
+		{"codes", atlas.UnitQuery{Codes: []string{"0202", "0101", "nope"}}, []string{"0101", "0202"}},
+		{"limit", atlas.UnitQuery{Limit: 2}, []string{"0101", "0102"}},
+		{"offset", atlas.UnitQuery{Limit: 2, Offset: 3}, []string{"0202"}},
+		{"offset only", atlas.UnitQuery{Offset: 1}, []string{"0102", "0201", "0202"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			units, err := s.Units(ctx, "plr", tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := codes(units); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+	units, err := s.Units(ctx, "plr", atlas.UnitQuery{NoGeometry: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(units) != 4 || units[0].Geometry != nil || units[0].Parent != "01" || units[0].Name != "Schloßstraße" {
+		t.Errorf("NoGeometry: got %+v, want 4 units without geometry but with names and parents", units)
+	}
+}
+
+func testOfferQueries(t *testing.T, s atlas.Store) {
+	mustApply(t, s, fixture(), atlas.ApplyOptions{})
+	tests := []struct {
+		name string
+		q    atlas.OfferQuery
+		want []string
+	}{
+		{"all", atlas.OfferQuery{}, []string{"k1", "k2"}},
+		{"bbox", atlas.OfferQuery{BBox: &orb.Bound{Min: orb.Point{13.2, 52.0}, Max: orb.Point{13.3, 52.1}}}, []string{"k2"}},
+		{"page", atlas.OfferQuery{Limit: 1, Offset: 1}, []string{"k2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			offers, err := s.Offers(ctx, "kitas", tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, o := range offers {
+				got = append(got, o.ID)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func testValueQueries(t *testing.T, s atlas.Store) {
+	mustApply(t, s, fixture(), atlas.ApplyOptions{})
+	tests := []struct {
+		name string
+		q    atlas.ValueQuery
+		want []string
+	}{
+		{"date", atlas.ValueQuery{Indicator: "kinderarmut", Level: "plr", Dates: []atlas.Date{20191231}}, []string{"0101@2019-12-31"}},
+		{"units", atlas.ValueQuery{Indicator: "kinderarmut", Level: "plr", Units: []string{"0102"}}, []string{"0102@2020-12-31"}},
+		{"other level", atlas.ValueQuery{Indicator: "kinderarmut", Level: "bezirk"}, []string{"01@2020-12-31"}},
+		{"no values", atlas.ValueQuery{Indicator: "ew", Level: "bezirk"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vs, err := s.Values(ctx, tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, v := range vs {
+				got = append(got, v.Unit+"@"+v.Date.String())
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func testImportLog(t *testing.T, s atlas.Store) {
+	first := mustApply(t, s, fixture(), atlas.ApplyOptions{})
+	mustApply(t, s, fixture(), atlas.ApplyOptions{DryRun: true})
+	second := mustApply(t, s, &atlas.Batch{Source: atlas.Source{Name: "second", User: "anna"}}, atlas.ApplyOptions{})
+	log, err := s.Imports(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != 2 {
+		t.Fatalf("import log has %d entries, want 2 (a dry run is not logged)", len(log))
+	}
+	if log[0].ID != second.ImportID || log[1].ID != first.ImportID {
+		t.Errorf("import log order: got ids %d, %d; want %d, %d", log[0].ID, log[1].ID, second.ImportID, first.ImportID)
+	}
+	r := log[1]
+	if r.Source.Name != "fixture" || r.Source.User != "test" || len(r.Source.Files) != 1 || r.Source.Files[0].SHA256 != "ab" {
+		t.Errorf("import source: got %+v", r.Source)
+	}
+	if r.Changes.Values.Inserted != 8 || r.Finished.Before(r.Started) || r.Started.IsZero() {
+		t.Errorf("import record: got %+v", r)
+	}
+	limited, err := s.Imports(ctx, 1)
+	if err != nil || len(limited) != 1 {
+		t.Errorf("Imports(1): got %d entries, %v", len(limited), err)
+	}
+}
+
+func testUpdateUnit(t *testing.T, s atlas.Store) {
+	mustApply(t, s, fixture(), atlas.ApplyOptions{})
+	moved := atlas.Unit{Level: "plr", Code: "0102", Name: "Moabit West", Parent: "02", Geometry: square(15.0, 50.0, 0.1)}
+	ch := mustApply(t, s, &atlas.Batch{Units: []atlas.Unit{moved}}, atlas.ApplyOptions{})
+	if ch.Units != (atlas.Count{Updated: 1}) {
+		t.Errorf("unit changes: got %+v, want 1 updated", ch.Units)
+	}
+	got, err := s.Units(ctx, "plr", atlas.UnitQuery{Codes: []string{"0102"}})
+	if err != nil || len(got) != 1 || !reflect.DeepEqual(got[0], moved) {
+		t.Fatalf("updated unit: got %+v, %v; want %+v", got, err, moved)
+	}
+	// The spatial index follows the new geometry.
+	found, err := s.Units(ctx, "plr", atlas.UnitQuery{BBox: &orb.Bound{Min: orb.Point{15.01, 50.01}, Max: orb.Point{15.02, 50.02}}})
+	if err != nil || !reflect.DeepEqual(codes(found), []string{"0102"}) {
+		t.Errorf("bbox at the new place: got %v, %v; want [0102]", codes(found), err)
+	}
+	old, err := s.Units(ctx, "plr", atlas.UnitQuery{BBox: &orb.Bound{Min: orb.Point{13.15, 52.05}, Max: orb.Point{13.16, 52.06}}})
+	if err != nil || len(old) != 0 {
+		t.Errorf("bbox at the old place: got %v, %v; want none", codes(old), err)
+	}
+}
+
+func testBulkValues(t *testing.T, s atlas.Store) {
+	b := fixture()
+	b.Values = BulkValues(b.Units, "ew", 2000)
+	ch := mustApply(t, s, b, atlas.ApplyOptions{})
+	if ch.Values.Inserted != len(b.Values) {
+		t.Fatalf("inserted %d values, want %d", ch.Values.Inserted, len(b.Values))
+	}
+	b.Values[17].Value++
+	b.Values[1234] = atlas.Value{Indicator: "ew", Level: b.Values[1234].Level, Unit: b.Values[1234].Unit, Date: b.Values[1234].Date, Status: atlas.Missing}
+	ch = mustApply(t, s, b, atlas.ApplyOptions{})
+	if want := (atlas.Count{Updated: 2, Unchanged: len(b.Values) - 2}); ch.Values != want {
+		t.Errorf("second bulk apply: got %+v, want %+v", ch.Values, want)
+	}
+	got, err := s.Values(ctx, atlas.ValueQuery{Indicator: "ew", Level: "plr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	for _, v := range b.Values {
+		if v.Level == "plr" {
+			n++
+		}
+	}
+	if len(got) != n {
+		t.Errorf("read %d values, want %d", len(got), n)
+	}
+}
+
+// BulkValues makes n values of one indicator spread over the given units
+// and consecutive days: the shape of a bulk load.
+func BulkValues(units []atlas.Unit, indicator string, n int) []atlas.Value {
+	out := make([]atlas.Value, 0, n)
+	day := atlas.NewDate(2000, 1, 1).Time()
+	for i := 0; len(out) < n; i++ {
+		d := atlas.DateOf(day.AddDate(0, 0, i))
+		for _, u := range units {
+			if len(out) == n {
+				break
+			}
+			out = append(out, atlas.Value{Indicator: indicator, Level: u.Level, Unit: u.Code, Date: d,
+				Value: float64(len(out)%1000) / 7, Numerator: atlas.Some(float64(len(out) % 1000)), Denominator: atlas.Some(7), Status: atlas.OK})
+		}
+	}
+	return out
+}
