@@ -250,7 +250,9 @@ func testNewer(t *testing.T, s atlas.Store) {
 	}
 }
 
-func snapshot(t testing.TB, s atlas.Store) string {
+// Dump prints everything a store holds, for tests that must prove a store
+// unchanged.
+func Dump(t testing.TB, s atlas.Store) string {
 	t.Helper()
 	levels, err1 := s.Levels(ctx)
 	inds, err2 := s.Indicators(ctx)
@@ -297,7 +299,7 @@ func dump(vs ...any) string {
 
 func testDryRun(t *testing.T, s atlas.Store) {
 	mustApply(t, s, fixture(), atlas.ApplyOptions{})
-	before := snapshot(t, s)
+	before := Dump(t, s)
 	b := fixture()
 	b.Values[0].Value = 1
 	b.Units = append(b.Units, atlas.Unit{Level: "plr", Code: "0203", Name: "Neu", Parent: "02", Geometry: square(13.35, 52.1, 0.05)})
@@ -305,14 +307,14 @@ func testDryRun(t *testing.T, s atlas.Store) {
 	if ch.ImportID != 0 || ch.Values.Updated != 1 || ch.Units.Inserted != 1 {
 		t.Errorf("dry run changes: got %+v, want import 0, 1 value updated, 1 unit inserted", ch)
 	}
-	if after := snapshot(t, s); after != before {
+	if after := Dump(t, s); after != before {
 		t.Errorf("dry run changed the store:\nbefore %s\nafter  %s", before, after)
 	}
 }
 
 func testFailedBatch(t *testing.T, s atlas.Store) {
 	mustApply(t, s, fixture(), atlas.ApplyOptions{})
-	before := snapshot(t, s)
+	before := Dump(t, s)
 	b := fixture()
 	b.Units = append(b.Units, atlas.Unit{Level: "plr", Code: "0299", Name: "Neu", Parent: "02", Geometry: square(13.35, 52.1, 0.05)})
 	b.Values[0].Value = 99
@@ -321,7 +323,7 @@ func testFailedBatch(t *testing.T, s atlas.Store) {
 	if atlas.ErrorCode(err) != atlas.EINVALID {
 		t.Fatalf("apply with a value of an unknown unit: got %v, want invalid", err)
 	}
-	if after := snapshot(t, s); after != before {
+	if after := Dump(t, s); after != before {
 		t.Errorf("a failed batch changed the store:\nbefore %s\nafter  %s", before, after)
 	}
 	// Unknown parents and levels are refused by the store too.
@@ -336,7 +338,7 @@ func testFailedBatch(t *testing.T, s atlas.Store) {
 			t.Errorf("%s: got %v, want invalid", name, err)
 		}
 	}
-	if after := snapshot(t, s); after != before {
+	if after := Dump(t, s); after != before {
 		t.Errorf("refused batches changed the store")
 	}
 }

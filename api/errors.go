@@ -1,0 +1,54 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/sozialatlas/sozialatlas/pkg/atlas"
+)
+
+// statusOf is the one mapping from error codes to HTTP status.
+var statusOf = map[string]int{
+	atlas.EINVALID:  http.StatusBadRequest,
+	atlas.ENOTFOUND: http.StatusNotFound,
+	atlas.ECONFLICT: http.StatusConflict,
+	atlas.ETOOLARGE: http.StatusRequestEntityTooLarge,
+	atlas.EINTERNAL: http.StatusInternalServerError,
+}
+
+// problem is an RFC 9457 problem document.
+type problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// handleError renders every error a handler returns. Internal details are
+// logged, never sent.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status := http.StatusInternalServerError
+	detail := atlas.ErrorMessage(err)
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &he): // routing errors: 404, 405
+		status = he.Code
+		detail = http.StatusText(he.Code)
+	default:
+		status = statusOf[atlas.ErrorCode(err)]
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "error", err)
+	}
+	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail}
+	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+	c.Response().WriteHeader(status)
+	if c.Request().Method != http.MethodHead {
+		_ = jsonEncoder(c).Encode(p)
+	}
+}

@@ -1,0 +1,73 @@
+// Package api is sozialatlas's HTTP layer: thin echo handlers that parse a
+// request, call the store, and render the answer. Errors are mapped to
+// status codes in one place (errors.go).
+package api
+
+import (
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/sozialatlas/sozialatlas/pkg/atlas"
+)
+
+// Config is what the server needs besides the store.
+type Config struct {
+	Logger   *slog.Logger
+	Frontend fs.FS  // the web app, served at /
+	OpenAPI  []byte // the contract, served at /openapi.yaml
+}
+
+// Server serves the REST API, the contract and the frontend.
+type Server struct {
+	store atlas.Store
+	log   *slog.Logger
+	echo  *echo.Echo
+}
+
+// New returns a server on the given store.
+func New(store atlas.Store, cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{store: store, log: cfg.Logger, echo: echo.New()}
+	e := s.echo
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(s.logRequests)
+
+	e.GET("/healthz", s.health)
+	e.GET("/readyz", s.ready)
+	e.GET("/openapi.yaml", func(c echo.Context) error {
+		return c.Blob(http.StatusOK, "application/yaml", cfg.OpenAPI)
+	})
+	v1 := e.Group("/api/v1")
+	v1.GET("/levels", s.levels)
+	v1.GET("/levels/:level/units", s.units)
+	if cfg.Frontend != nil {
+		e.GET("/*", echo.WrapHandler(http.FileServer(http.FS(cfg.Frontend))))
+	}
+	return s
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Routes lists the method and path of every route, for the contract test.
+func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
+
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err) // writes the response, so the status below is final
+		}
+		s.log.Info("request", "method", c.Request().Method, "path", c.Request().URL.Path,
+			"status", c.Response().Status, "bytes", c.Response().Size, "ms", time.Since(start).Milliseconds())
+		return nil
+	}
+}
