@@ -58,6 +58,14 @@ func (d Date) Year() int         { return int(d) / 10000 }
 func (d Date) Month() time.Month { return time.Month(int(d) / 100 % 100) }
 func (d Date) Day() int          { return int(d) % 100 }
 
+// Valid reports whether d is a day of the calendar (years 1000 to 9999).
+// Dates made by ParseDate always are; numbers cast to Date need not be.
+func (d Date) Valid() bool {
+	y, m, day := d.Year(), d.Month(), d.Day()
+	t := time.Date(y, m, day, 0, 0, 0, 0, time.UTC)
+	return y >= 1000 && y <= 9999 && t.Year() == y && t.Month() == m && t.Day() == day
+}
+
 // IsZero reports whether d is the zero Date ("no date").
 func (d Date) IsZero() bool { return d == 0 }
 
@@ -101,6 +109,11 @@ func (v Validity) Contains(d Date) bool {
 }
 
 func (v Validity) validate() error {
+	for _, d := range []Date{v.From, v.To} {
+		if d != 0 && !d.Valid() {
+			return Errorf(EINVALID, "%d is not a date", int32(d))
+		}
+	}
 	if v.From != 0 && v.To != 0 && v.To < v.From {
 		return Errorf(EINVALID, "valid_to %s is before valid_from %s", v.To, v.From)
 	}

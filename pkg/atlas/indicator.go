@@ -49,6 +49,9 @@ func (i *Indicator) Validate() error {
 	if strings.TrimSpace(i.Name) == "" {
 		return Errorf(EINVALID, "indicator %s: name is empty", i.ID)
 	}
+	if err := checkText(i.Name, i.Unit, i.Description, i.Topic, i.Source, i.Licence, i.Attribution, i.Interval); err != nil {
+		return Errorf(EINVALID, "indicator %s: %s", i.ID, ErrorMessage(err))
+	}
 	switch i.Polarity {
 	case HigherWorse, HigherBetter, Neutral:
 	default:
@@ -129,6 +132,9 @@ func (v *Value) Validate() error {
 	}
 	if v.Date == 0 {
 		return Errorf(EINVALID, "value of %s for %s has no date", v.Indicator, v.Unit)
+	}
+	if !v.Date.Valid() {
+		return Errorf(EINVALID, "value of %s for %s: %d is not a date", v.Indicator, v.Unit, int32(v.Date))
 	}
 	switch v.Status {
 	case OK:

@@ -2,19 +2,28 @@ package atlas
 
 import (
 	"math"
-	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 )
 
-// idPattern is what an identifier of a level, indicator or offer layer looks
-// like: it appears in URLs, file names and SQL identifiers of exports.
-var idPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
-
-// ValidID reports whether s can name a level, an indicator or an offer layer.
-func ValidID(s string) bool { return idPattern.MatchString(s) }
+// ValidID reports whether s can name a level, an indicator or an offer
+// layer: a lower-case letter, then up to 62 lower-case letters, digits and
+// _, as ids appear in URLs, file names and SQL identifiers of exports.
+func ValidID(s string) bool {
+	if len(s) == 0 || len(s) > 63 || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
 
 func checkID(kind, s string) error {
 	if !ValidID(s) {
@@ -36,8 +45,23 @@ func checkCode(kind, s string) error {
 		return Errorf(EINVALID, "%s code %q has leading or trailing spaces", kind, s)
 	case strings.ContainsAny(s, "/?#"):
 		return Errorf(EINVALID, "%s code %q contains one of / ? #", kind, s)
+	case !utf8.ValidString(s):
+		return Errorf(EINVALID, "%s code %q is not valid UTF-8", kind, s)
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
 		return Errorf(EINVALID, "%s code %q contains a control character", kind, s)
+	}
+	return nil
+}
+
+// checkText refuses text no store can hold or show: invalid UTF-8 and NUL.
+func checkText(fields ...string) error {
+	for _, s := range fields {
+		if !utf8.ValidString(s) {
+			return Errorf(EINVALID, "text %q is not valid UTF-8", s)
+		}
+		if strings.IndexByte(s, 0) >= 0 {
+			return Errorf(EINVALID, "text %q contains a NUL character", s)
+		}
 	}
 	return nil
 }
@@ -63,6 +87,9 @@ func (l *Level) Validate() error {
 	}
 	if strings.TrimSpace(l.Name) == "" {
 		return Errorf(EINVALID, "level %s: name is empty", l.ID)
+	}
+	if err := checkText(l.Name, l.Description, l.Source, l.Licence, l.Attribution); err != nil {
+		return Errorf(EINVALID, "level %s: %s", l.ID, ErrorMessage(err))
 	}
 	if l.Parent != "" {
 		if err := checkID("parent level", l.Parent); err != nil {
@@ -96,6 +123,9 @@ func (u *Unit) Validate() error {
 	}
 	if strings.TrimSpace(u.Name) == "" {
 		return Errorf(EINVALID, "unit %s: name is empty", u.Code)
+	}
+	if err := checkText(u.Name); err != nil {
+		return Errorf(EINVALID, "unit %s: %s", u.Code, ErrorMessage(err))
 	}
 	if u.Parent != "" {
 		if err := checkCode("parent unit", u.Parent); err != nil {

@@ -27,6 +27,9 @@ func (l *OfferLayer) Validate() error {
 	if strings.TrimSpace(l.Name) == "" {
 		return Errorf(EINVALID, "offer layer %s: name is empty", l.ID)
 	}
+	if err := checkText(l.Name, l.Description, l.Source, l.Licence, l.Attribution); err != nil {
+		return Errorf(EINVALID, "offer layer %s: %s", l.ID, ErrorMessage(err))
+	}
 	return nil
 }
 
@@ -57,6 +60,12 @@ func (o *Offer) Validate() error {
 	if strings.TrimSpace(o.Name) == "" {
 		return Errorf(EINVALID, "offer %s: name is empty", o.ID)
 	}
+	if err := checkText(append([]string{o.Name, o.Category, o.Subcategory, o.Provider, o.ProviderType, o.Address}, o.TargetGroups...)...); err != nil {
+		return Errorf(EINVALID, "offer %s: %s", o.ID, ErrorMessage(err))
+	}
+	if err := checkAttributes(o.Attributes); err != nil {
+		return Errorf(EINVALID, "offer %s: attributes: %s", o.ID, ErrorMessage(err))
+	}
 	if o.Capacity != nil && *o.Capacity < 0 {
 		return Errorf(EINVALID, "offer %s: capacity %d is negative", o.ID, *o.Capacity)
 	}
@@ -70,6 +79,31 @@ func (o *Offer) Validate() error {
 	}
 	if err := checkLonLat(o.Geometry); err != nil {
 		return Errorf(EINVALID, "offer %s: %s", o.ID, ErrorMessage(err))
+	}
+	return nil
+}
+
+// checkAttributes applies checkText to every key and text in free
+// attributes, however deeply nested.
+func checkAttributes(v any) error {
+	switch v := v.(type) {
+	case string:
+		return checkText(v)
+	case map[string]any:
+		for k, x := range v {
+			if err := checkText(k); err != nil {
+				return err
+			}
+			if err := checkAttributes(x); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if err := checkAttributes(x); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -78,6 +78,50 @@ type Batch struct {
 	Values     []Value
 }
 
+// Validate checks every item of the batch. Stores call it first, so that
+// input no store can hold is refused the same way by each.
+func (b *Batch) Validate() error {
+	if err := checkText(b.Source.Name, b.Source.User); err != nil {
+		return Errorf(EINVALID, "import source: %s", ErrorMessage(err))
+	}
+	for _, f := range b.Source.Files {
+		if err := checkText(f.Name, f.SHA256); err != nil {
+			return Errorf(EINVALID, "import source: %s", ErrorMessage(err))
+		}
+	}
+	for i := range b.Levels {
+		if err := b.Levels[i].Validate(); err != nil {
+			return err
+		}
+	}
+	for i := range b.Indicators {
+		if err := b.Indicators[i].Validate(); err != nil {
+			return err
+		}
+	}
+	for i := range b.Layers {
+		if err := b.Layers[i].Validate(); err != nil {
+			return err
+		}
+	}
+	for i := range b.Units {
+		if err := b.Units[i].Validate(); err != nil {
+			return err
+		}
+	}
+	for i := range b.Offers {
+		if err := b.Offers[i].Validate(); err != nil {
+			return err
+		}
+	}
+	for i := range b.Values {
+		if err := b.Values[i].Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Source describes where a batch came from, for the import log and for the
 // provenance of values.
 type Source struct {

@@ -15,6 +15,9 @@ import (
 
 // Apply writes a batch in one transaction. See atlas.Store.
 func (s *Store) Apply(ctx context.Context, b *atlas.Batch, opts atlas.ApplyOptions) (atlas.Changes, error) {
+	if err := b.Validate(); err != nil {
+		return atlas.Changes{}, err
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return atlas.Changes{}, atlas.Internalf(err, "begin import")

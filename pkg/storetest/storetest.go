@@ -35,6 +35,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"ImportLog", testImportLog},
 		{"UpdateGeometryAndParent", testUpdateUnit},
 		{"BulkValues", testBulkValues},
+		{"RefusesWhatNoStoreCanHold", testRefusals},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -536,4 +537,28 @@ func BulkValues(units []atlas.Unit, indicator string, n int) []atlas.Value {
 		}
 	}
 	return out
+}
+
+// testRefusals: input no store can hold (NUL, invalid UTF-8, days that do
+// not exist, numbers on a missing value) is the caller's error, refused
+// before anything is written.
+func testRefusals(t *testing.T, s atlas.Store) {
+	mustApply(t, s, fixture(), atlas.ApplyOptions{})
+	before := Dump(t, s)
+	for name, b := range map[string]*atlas.Batch{
+		"NUL in a name":             {Indicators: []atlas.Indicator{{ID: "x", Name: "a\x00b", Polarity: atlas.Neutral, Visibility: atlas.Public}}},
+		"invalid UTF-8":             {Units: []atlas.Unit{{Level: "plr", Code: "0101", Name: "\xff", Parent: "01", Geometry: square(13, 52, 0.1)}}},
+		"NUL in attributes":         {Offers: []atlas.Offer{{Layer: "kitas", ID: "k", Name: "K", Attributes: map[string]any{"a": []any{"x\x00"}}, Geometry: orb.Point{13, 52}}}},
+		"NUL in a file name":        {Source: atlas.Source{Files: []atlas.SourceFile{{Name: "\x00"}}}},
+		"a day that is not":         {Values: []atlas.Value{{Indicator: "ew", Level: "plr", Unit: "0101", Date: 20210230, Status: atlas.Missing}}},
+		"a validity that is not":    {Units: []atlas.Unit{{Level: "plr", Code: "0101", Name: "B", Parent: "01", Validity: atlas.Validity{From: 20211301}, Geometry: square(13, 52, 0.1)}}},
+		"a missing value with data": {Values: []atlas.Value{{Indicator: "ew", Level: "plr", Unit: "0101", Date: 20201231, Numerator: atlas.Some(1), Status: atlas.Missing}}},
+	} {
+		if _, err := s.Apply(ctx, b, atlas.ApplyOptions{}); atlas.ErrorCode(err) != atlas.EINVALID {
+			t.Errorf("%s: got %v, want invalid", name, err)
+		}
+	}
+	if after := Dump(t, s); after != before {
+		t.Errorf("refused batches changed the store")
+	}
 }
