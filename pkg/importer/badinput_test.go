@@ -10,6 +10,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
+	"github.com/sozialatlas/sozialatlas/pkg/pgtest"
+	"github.com/sozialatlas/sozialatlas/pkg/postgis"
 	"github.com/sozialatlas/sozialatlas/pkg/storetest"
 )
 
@@ -38,6 +40,17 @@ type expectation struct {
 }
 
 func TestBadInputSQLite(t *testing.T) { runBadInput(t, newSQLite) }
+
+func TestBadInputPostGIS(t *testing.T) {
+	runBadInput(t, func(t testing.TB) atlas.Store {
+		s, err := postgis.Open(context.Background(), pgtest.NewDatabase(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
 
 func runBadInput(t *testing.T, newStore func(testing.TB) atlas.Store) {
 	dirs, err := os.ReadDir(badInputDir)

@@ -224,22 +224,24 @@ func csvError(err error) error {
 	return err
 }
 
-// isNA reports whether a cell is a no-data marker.
-func (c *csvFile) isNA(s string) bool {
+// cell reads one cell: a number, or a no-data marker (missing). A numeric
+// marker matches however it is written ("-9999,0"), and the cell is parsed
+// once either way: this runs for every cell of files with millions.
+func (c *csvFile) cell(s string) (x float64, missing bool, err error) {
 	s = strings.TrimSpace(s)
 	if c.na[s] {
-		return true
+		return 0, true, nil
 	}
-	if len(c.naNums) > 0 {
-		if v, err := parseNumber(s, c.decimal); err == nil {
-			for _, m := range c.naNums {
-				if v == m {
-					return true
-				}
-			}
+	x, err = parseNumber(s, c.decimal)
+	if err != nil {
+		return 0, false, err
+	}
+	for _, m := range c.naNums {
+		if x == m {
+			return 0, true, nil
 		}
 	}
-	return false
+	return x, false, nil
 }
 
 var (

@@ -5,6 +5,7 @@
 package importer
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -325,7 +326,7 @@ func (r *run) readValues() error {
 		}
 		start := len(r.batch.Values)
 		var rows int
-		r.batch.Values, rows = vr.read(r.batch.Values)
+		r.batch.Values, rows = vr.read(r.batch.Values, bytes.Count(data, []byte("\n")))
 		if rows == 0 {
 			r.problem(spec.File, "", "", "the file has a header but no rows")
 		}

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -92,42 +93,41 @@ func (k *knownSet) unitsOf(level string) (map[string]knownUnit, error) {
 }
 
 // duplicateValues returns the indexes of values whose key (indicator,
-// level, unit, date) an earlier value already has. Sorting indexes is far
-// cheaper than a map for millions of values.
+// level, unit, date) an earlier value already has. Keys are interned to
+// integers and sorted: far cheaper than a map or string comparisons for
+// millions of values.
 func duplicateValues(vs []atlas.Value) []int {
-	idx := make([]int32, len(vs))
-	for i := range idx {
-		idx[i] = int32(i)
+	type key struct {
+		series uint32 // indicator and level
+		unit   uint32
+		date   atlas.Date
+		i      int32
 	}
-	key := func(a, b int32) int {
-		x, y := &vs[a], &vs[b]
-		switch {
-		case x.Indicator != y.Indicator:
-			return cmpString(x.Indicator, y.Indicator)
-		case x.Level != y.Level:
-			return cmpString(x.Level, y.Level)
-		case x.Unit != y.Unit:
-			return cmpString(x.Unit, y.Unit)
-		case x.Date != y.Date:
-			return int(x.Date) - int(y.Date)
+	series := map[[2]string]uint32{}
+	units := map[[2]string]uint32{}
+	intern := func(m map[[2]string]uint32, k [2]string) uint32 {
+		id, ok := m[k]
+		if !ok {
+			id = uint32(len(m))
+			m[k] = id
 		}
-		return int(a) - int(b)
+		return id
 	}
-	slices.SortFunc(idx, key)
+	keys := make([]key, len(vs))
+	for i := range vs {
+		v := &vs[i]
+		keys[i] = key{intern(series, [2]string{v.Indicator, v.Level}), intern(units, [2]string{v.Level, v.Unit}), v.Date, int32(i)}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.series, b.series), cmp.Compare(a.unit, b.unit), cmp.Compare(a.date, b.date), cmp.Compare(a.i, b.i))
+	})
 	var dups []int
-	for i := 1; i < len(idx); i++ {
-		a, b := &vs[idx[i-1]], &vs[idx[i]]
-		if a.Indicator == b.Indicator && a.Level == b.Level && a.Unit == b.Unit && a.Date == b.Date {
-			dups = append(dups, int(idx[i]))
+	for i := 1; i < len(keys); i++ {
+		a, b := keys[i-1], keys[i]
+		if a.series == b.series && a.unit == b.unit && a.date == b.date {
+			dups = append(dups, int(b.i))
 		}
 	}
 	slices.Sort(dups)
 	return dups
-}
-
-func cmpString(a, b string) int {
-	if a < b {
-		return -1
-	}
-	return 1
 }

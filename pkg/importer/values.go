@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -161,8 +162,12 @@ func (r *valueReader) checkIndicator(id, field string) bool {
 }
 
 // read reads all rows and appends their values to out.
-func (r *valueReader) read(out []atlas.Value) ([]atlas.Value, int) {
+func (r *valueReader) read(out []atlas.Value, lines int) ([]atlas.Value, int) {
 	s := r.spec
+	// Growing a slice of millions of values append by append copies
+	// gigabytes; the line count bounds the rows.
+	perRow := max(len(r.wide), 1)
+	out = slices.Grow(out, lines*perRow)
 	codes := r.known.units[s.Level]
 	rows := 0
 	for {
@@ -170,9 +175,8 @@ func (r *valueReader) read(out []atlas.Value) ([]atlas.Value, int) {
 		if err == io.EOF {
 			break
 		}
-		where := fmt.Sprintf("line %d", line)
 		if err != nil {
-			r.report(where, "", err.Error())
+			r.report(lineAt(line), "", err.Error())
 			if line == 0 {
 				break // cannot resynchronise
 			}
@@ -183,17 +187,17 @@ func (r *valueReader) read(out []atlas.Value) ([]atlas.Value, int) {
 		unit, found := codes[code]
 		switch {
 		case code == "":
-			r.report(where, s.Unit, "unit code is empty")
+			r.report(lineAt(line), s.Unit, "unit code is empty")
 			continue
 		case !found:
-			r.report(where, s.Unit, fmt.Sprintf("unit %q does not exist in level %s", code, s.Level))
+			r.report(lineAt(line), s.Unit, fmt.Sprintf("unit %q does not exist in level %s", code, s.Level))
 			continue
 		}
 		code = unit.code // share one string per unit
 		if r.nameCol >= 0 {
 			// A code list shifted by one row shows up here, not on the map.
 			if name := strings.TrimSpace(rec[r.nameCol]); name != unit.name {
-				r.report(where, s.NameColumn, fmt.Sprintf("unit %s is called %q, not %q: check the codes", code, unit.name, name))
+				r.report(lineAt(line), s.NameColumn, fmt.Sprintf("unit %s is called %q, not %q: check the codes", code, unit.name, name))
 				continue
 			}
 		}
@@ -201,7 +205,7 @@ func (r *valueReader) read(out []atlas.Value) ([]atlas.Value, int) {
 		if r.dateCol >= 0 {
 			d, err := parseDate(rec[r.dateCol], s.YearDay)
 			if err != nil {
-				r.report(where, s.DateColumn, err.Error())
+				r.report(lineAt(line), s.DateColumn, err.Error())
 				continue
 			}
 			date = d
@@ -211,24 +215,24 @@ func (r *valueReader) read(out []atlas.Value) ([]atlas.Value, int) {
 			if r.indCol >= 0 {
 				ind = strings.TrimSpace(rec[r.indCol])
 				if !r.known.indicators[ind] {
-					r.report(where, s.IndicatorColumn, fmt.Sprintf("indicator %q is not declared and not in the store", ind))
+					r.report(lineAt(line), s.IndicatorColumn, fmt.Sprintf("indicator %q is not declared and not in the store", ind))
 					continue
 				}
 				ind = r.known.indicatorID[ind]
 			}
-			v, ok := r.value(rec, r.valueCol, where)
+			v, ok := r.value(rec, r.valueCol, line)
 			if !ok {
 				continue
 			}
 			v.Indicator, v.Level, v.Unit, v.Date = ind, s.Level, code, date
-			if !r.ratio(&v, rec, where) {
+			if !r.ratio(&v, rec, line) {
 				continue
 			}
 			out = append(out, v)
 			continue
 		}
 		for _, w := range r.wide {
-			v, ok := r.value(rec, w.col, where)
+			v, ok := r.value(rec, w.col, line)
 			if !ok {
 				continue
 			}
@@ -243,35 +247,38 @@ func (r *valueReader) read(out []atlas.Value) ([]atlas.Value, int) {
 }
 
 // value reads one cell: a number, or a no-data marker (missing).
-func (r *valueReader) value(rec []string, col int, where string) (atlas.Value, bool) {
-	cell := rec[col]
-	if r.csv.isNA(cell) {
-		return atlas.Value{Status: atlas.Missing}, true
-	}
-	x, err := parseNumber(cell, r.csv.decimal)
-	if err != nil {
-		r.report(where, r.csv.header[col], err.Error())
+func (r *valueReader) value(rec []string, col int, line int) (atlas.Value, bool) {
+	x, missing, err := r.csv.cell(rec[col])
+	switch {
+	case err != nil:
+		r.report(lineAt(line), r.csv.header[col], err.Error())
 		return atlas.Value{}, false
+	case missing:
+		return atlas.Value{Status: atlas.Missing}, true
 	}
 	return atlas.Value{Value: x, Status: atlas.OK}, true
 }
 
+func lineAt(line int) string { return fmt.Sprintf("line %d", line) }
+
 // ratio reads the optional numerator and denominator of a long row.
-func (r *valueReader) ratio(v *atlas.Value, rec []string, where string) bool {
+func (r *valueReader) ratio(v *atlas.Value, rec []string, line int) bool {
 	for _, part := range []struct {
 		col int
 		dst *atlas.Float
 	}{{r.numCol, &v.Numerator}, {r.denCol, &v.Denominator}} {
-		if part.col < 0 || r.csv.isNA(rec[part.col]) {
+		if part.col < 0 {
 			continue
 		}
-		if v.Status != atlas.OK {
-			r.report(where, r.csv.header[part.col], "the value is missing but this column has a number")
+		x, missing, err := r.csv.cell(rec[part.col])
+		switch {
+		case err != nil:
+			r.report(lineAt(line), r.csv.header[part.col], err.Error())
 			return false
-		}
-		x, err := parseNumber(rec[part.col], r.csv.decimal)
-		if err != nil {
-			r.report(where, r.csv.header[part.col], err.Error())
+		case missing:
+			continue
+		case v.Status != atlas.OK:
+			r.report(lineAt(line), r.csv.header[part.col], "the value is missing but this column has a number")
 			return false
 		}
 		*part.dst = atlas.Some(x)

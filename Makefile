@@ -1,0 +1,43 @@
+# sozialatlas: `make run` serves the Berlin demo, `make test` runs every test.
+
+GO      ?= go
+BIN     := bin/sozialatlas
+DATA    ?= ./data
+ADDR    ?= 127.0.0.1:8080
+
+.PHONY: all build run test vet bench bench-import synth clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/sozialatlas
+
+# Serves http://localhost:8080 on the embedded store; the first start imports the Berlin demo.
+run: build
+	$(BIN) serve -addr $(ADDR) -data $(DATA)
+
+# Installs PostgreSQL/PostGIS and GDAL when missing, starts a throwaway
+# PostGIS cluster, runs unit, contract and integration tests, stops it.
+test:
+	scripts/test
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+
+# Import benchmarks: 1,000,000 values into SQLite and into PostGIS, and the
+# synthetic city with 100,000 blocks generated and imported.
+bench-import:
+	scripts/bench-import
+
+bench: bench-import
+
+# A synthetic city for demos: make synth BLOCKS=20000 SEED=1 OUT=out/synth
+BLOCKS ?= 20000
+SEED   ?= 1
+OUT    ?= out/synth
+synth: build
+	$(BIN) demo synth -blocks $(BLOCKS) -seed $(SEED) -out $(OUT)
+
+clean:
+	rm -rf bin out

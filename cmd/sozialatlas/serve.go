@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sozialatlas/sozialatlas"
+	"github.com/sozialatlas/sozialatlas/api"
+	"github.com/sozialatlas/sozialatlas/frontend"
+	"github.com/sozialatlas/sozialatlas/geodata"
+	"github.com/sozialatlas/sozialatlas/pkg/atlas"
+	"github.com/sozialatlas/sozialatlas/pkg/importer"
+)
+
+// shutdownGrace is how long in-flight requests may take after SIGTERM.
+const shutdownGrace = 30 * time.Second
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	var sf storeFlags
+	sf.register(fs)
+	addr := fs.String("addr", envOr("SOZIALATLAS_ADDR", "127.0.0.1:8080"), "listen address (env SOZIALATLAS_ADDR)")
+	demo := fs.Bool("demo", envOr("SOZIALATLAS_DEMO", "true") == "true", "import the Berlin demo when the store is empty (env SOZIALATLAS_DEMO)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+
+	store, err := sf.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if *demo {
+		if err := importDemo(ctx, store, log); err != nil {
+			return err
+		}
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	srv := &http.Server{
+		Handler:           api.New(store, api.Config{Logger: log, Frontend: frontend.Files(), OpenAPI: sozialatlas.OpenAPI}),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	log.Info("serving", "url", "http://"+ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// importDemo imports the embedded Berlin data set into an empty store. The
+// import is one transaction: a SIGTERM during it rolls it back and the next
+// start imports again.
+func importDemo(ctx context.Context, store atlas.Store, log *slog.Logger) error {
+	levels, err := store.Levels(ctx)
+	if err != nil {
+		return err
+	}
+	if len(levels) > 0 {
+		return nil
+	}
+	log.Info("empty store: importing the Berlin demo")
+	start := time.Now()
+	m, err := importer.ReadManifest(geodata.Berlin(), geodata.BerlinManifest)
+	if err != nil {
+		return err
+	}
+	rep, err := importer.Import(ctx, store, geodata.Berlin(), m, importer.Options{User: "demo"})
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("demo import interrupted; nothing was written: %w", ctx.Err())
+		}
+		return err
+	}
+	if !rep.OK() {
+		var b strings.Builder
+		rep.WriteText(&b)
+		return fmt.Errorf("the embedded demo does not import:\n%s", b.String())
+	}
+	log.Info("demo imported", "units", rep.Changes.Units.Inserted, "offers", rep.Changes.Offers.Inserted,
+		"values", rep.Changes.Values.Inserted, "warnings", rep.Warnings, "seconds", time.Since(start).Seconds())
+	return nil
+}
