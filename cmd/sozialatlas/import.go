@@ -101,6 +101,12 @@ func manifestFile(args []string, f *importFlags, stderr io.Writer) (*importer.Ma
 		dir = "."
 	}
 	m, err := importer.ReadManifest(os.DirFS(dir), name)
+	if err == nil && m.Name == "" {
+		// A data set is a directory: name the import after it.
+		if abs, err := filepath.Abs(dir); err == nil {
+			m.Name = filepath.Base(abs)
+		}
+	}
 	return m, dir, err
 }
 

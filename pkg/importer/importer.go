@@ -59,6 +59,12 @@ func Import(ctx context.Context, store atlas.Store, fsys fs.FS, m *Manifest, opt
 	if opts.MaxProblems <= 0 {
 		opts.MaxProblems = DefaultMaxProblems
 	}
+	if m.file == "" { // built in code, e.g. from command-line flags
+		m.file = "(command line)"
+	}
+	if m.Name == "" {
+		m.Name = strings.TrimSuffix(path.Base(m.file), path.Ext(m.file))
+	}
 	r := &run{ctx: ctx, fsys: fsys, m: m, opts: opts,
 		rep: &Report{Name: m.Name, DryRun: opts.DryRun, Problems: []Problem{}, limit: opts.MaxProblems}}
 	var err error

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"path"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -20,7 +19,7 @@ import (
 // reference. Single-file imports from the command line build a Manifest too,
 // so every import takes the same path.
 type Manifest struct {
-	Name string `yaml:"name"`
+	Name string `yaml:"name"` // for the import log; the caller may default it (the command uses the directory's name)
 	// Source, Licence and Attribution are the defaults for the levels,
 	// indicators and offer layers below that do not say their own.
 	Source      string `yaml:"source"`
@@ -184,9 +183,6 @@ func ParseManifest(name string, b []byte) (*Manifest, error) {
 				m.lines[fmt.Sprintf("%s[%d]", key, j)] = item.Line
 			}
 		}
-	}
-	if m.Name == "" {
-		m.Name = strings.TrimSuffix(path.Base(name), path.Ext(name))
 	}
 	return m, nil
 }
