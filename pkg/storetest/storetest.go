@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -36,6 +37,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"UpdateGeometryAndParent", testUpdateUnit},
 		{"BulkValues", testBulkValues},
 		{"RefusesWhatNoStoreCanHold", testRefusals},
+		{"CancelledApplyWritesNothing", testCancelled},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -560,5 +562,30 @@ func testRefusals(t *testing.T, s atlas.Store) {
 	}
 	if after := Dump(t, s); after != before {
 		t.Errorf("refused batches changed the store")
+	}
+}
+
+// testCancelled cancels an Apply halfway through its writes (as SIGTERM
+// does to an import): the transaction rolls back and the store is as it
+// was. Halfway is half the time an equal batch takes uncancelled.
+func testCancelled(t *testing.T, s atlas.Store) {
+	mustApply(t, s, fixture(), atlas.ApplyOptions{})
+	units := fixture().Units
+	first := &atlas.Batch{Values: BulkValues(units, "ew", 200_000)}
+	start := time.Now()
+	mustApply(t, s, first, atlas.ApplyOptions{})
+	full := time.Since(start)
+	before := Dump(t, s)
+
+	second := &atlas.Batch{Values: BulkValues(units, "kinderarmut", 200_000)}
+	cctx, cancel := context.WithCancel(ctx)
+	time.AfterFunc(full/2, cancel)
+	_, err := s.Apply(cctx, second, atlas.ApplyOptions{})
+	if err == nil {
+		t.Fatalf("Apply finished although cancelled after %v", full/2)
+	}
+	t.Logf("cancelled after %v of %v: %v", full/2, full, err)
+	if after := Dump(t, s); after != before {
+		t.Errorf("a cancelled Apply changed the store")
 	}
 }
