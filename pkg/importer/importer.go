@@ -120,7 +120,8 @@ func (r *run) declare() {
 			levels = append(levels, l)
 		}
 	}
-	// Check the hierarchy as it will be: stored levels, replaced by declared ones.
+	// Check the hierarchy as it will be (stored levels, replaced by declared
+	// ones) and order the declared levels parents first within it.
 	all := slices.Clone(levels)
 	for _, l := range r.known.levelList {
 		if !seen[l.ID] {
@@ -129,10 +130,7 @@ func (r *run) declare() {
 	}
 	if _, err := atlas.SortLevels(all); err != nil {
 		r.problem(m.file, "levels", "", atlas.ErrorMessage(err))
-	} else if sorted, _ := atlas.SortLevels(levels); len(sorted) == len(levels) {
-		levels = sorted
 	} else {
-		// Parents that only exist in the store: order by depth in the full hierarchy.
 		depth := levelDepths(all)
 		slices.SortStableFunc(levels, func(a, b atlas.Level) int { return depth[a.ID] - depth[b.ID] })
 	}

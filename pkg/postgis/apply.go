@@ -78,17 +78,17 @@ func (w *writer) apply(b *atlas.Batch) (ch atlas.Changes, err error) {
 	if err != nil {
 		return ch, err
 	}
-	indicatorIDs, err := keyedAllOf(w, indicatorTable, b.Indicators, &ch.Indicators, func(i atlas.Indicator) (string, []any, error) {
+	indicatorIDs, err := keyedAllOf(w, indicatorTable, b.Indicators, &ch.Indicators, func(i atlas.Indicator) (string, []any) {
 		vals := []any{i.Name, i.Unit, i.Description, i.Topic, i.Source, i.Licence, i.Attribution,
 			string(i.Polarity), int64(i.Precision), string(i.Visibility), i.Interval}
-		return i.ID, vals, nil
+		return i.ID, vals
 	})
 	if err != nil {
 		return ch, err
 	}
-	layerIDs, err := keyedAllOf(w, layerTable, b.Layers, &ch.Layers, func(l atlas.OfferLayer) (string, []any, error) {
+	layerIDs, err := keyedAllOf(w, layerTable, b.Layers, &ch.Layers, func(l atlas.OfferLayer) (string, []any) {
 		vals := []any{l.Name, l.Description, l.Source, l.Licence, l.Attribution}
-		return l.ID, vals, nil
+		return l.ID, vals
 	})
 	if err != nil {
 		return ch, err
@@ -231,16 +231,13 @@ func ids(existing map[string]storedRow) map[string]int32 {
 }
 
 // keyedAllOf upserts a list of globally keyed items and returns key → id.
-func keyedAllOf[T any](w *writer, t keyedTable, items []T, c *atlas.Count, row func(T) (string, []any, error)) (map[string]int32, error) {
+func keyedAllOf[T any](w *writer, t keyedTable, items []T, c *atlas.Count, row func(T) (string, []any)) (map[string]int32, error) {
 	existing, err := w.load(t)
 	if err != nil {
 		return nil, err
 	}
 	for _, it := range items {
-		key, vals, err := row(it)
-		if err != nil {
-			return nil, err
-		}
+		key, vals := row(it)
 		if _, err := w.put(t, existing, key, vals, c); err != nil {
 			return nil, err
 		}

@@ -198,17 +198,13 @@ func TestLevelCounts(t *testing.T) {
 	for _, tc := range []struct {
 		blocks             int
 		bez, teil, sr      span
-		short              bool // also run with -short
 		dates, wantDateLen int
 	}{
-		{blocks: 3000, bez: span{1, 3}, teil: span{3, 6}, sr: span{12, 20}, short: true, dates: 10},
-		{blocks: 20000, bez: span{4, 7}, teil: span{10, 20}, sr: span{90, 110}, short: true, dates: 3},
+		{blocks: 3000, bez: span{1, 3}, teil: span{3, 6}, sr: span{12, 20}, dates: 10},
+		{blocks: 20000, bez: span{4, 7}, teil: span{10, 20}, sr: span{90, 110}, dates: 3},
 		{blocks: 100000, bez: span{10, 14}, teil: span{50, 90}, sr: span{450, 550}, dates: 10},
 	} {
 		t.Run(strconv.Itoa(tc.blocks), func(t *testing.T) {
-			if testing.Short() && !tc.short {
-				t.Skip("large city")
-			}
 			m, err := generate(Options{Blocks: tc.blocks, Seed: 1, Dates: tc.dates})
 			if err != nil {
 				t.Fatal(err)
