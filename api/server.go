@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
+	"github.com/sozialatlas/sozialatlas/pkg/indicator"
 )
 
 // Config is what the server needs besides the store.
@@ -19,13 +20,18 @@ type Config struct {
 	Logger   *slog.Logger
 	Frontend fs.FS  // the web app, served at /
 	OpenAPI  []byte // the contract, served at /openapi.yaml
+	// Catalog gives computed indicators their default classification;
+	// nil: every indicator is classified by quantiles.
+	Catalog *indicator.Catalog
 }
 
 // Server serves the REST API, the contract and the frontend.
 type Server struct {
-	store atlas.Store
-	log   *slog.Logger
-	echo  *echo.Echo
+	store       atlas.Store
+	catalog     *indicator.Catalog
+	log         *slog.Logger
+	seriesCache seriesCache
+	echo        *echo.Echo
 }
 
 // New returns a server on the given store.
@@ -33,7 +39,7 @@ func New(store atlas.Store, cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{store: store, log: cfg.Logger, echo: echo.New()}
+	s := &Server{store: store, catalog: cfg.Catalog, log: cfg.Logger, echo: echo.New()}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -47,6 +53,8 @@ func New(store atlas.Store, cfg Config) *Server {
 	v1 := e.Group("/api/v1")
 	v1.GET("/levels", s.levels)
 	v1.GET("/levels/:level/units", s.units)
+	v1.GET("/indicators", s.indicators)
+	v1.GET("/indicators/:id/values", s.indicatorValues)
 	if cfg.Frontend != nil {
 		e.GET("/*", echo.WrapHandler(http.FileServer(http.FS(cfg.Frontend))))
 	}

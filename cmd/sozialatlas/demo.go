@@ -19,12 +19,13 @@ func demo(ctx context.Context, args []string, stdout io.Writer) error {
 	blocks := fs.Int("blocks", synth.DefaultBlocks, fmt.Sprintf("number of blocks (%d to %d)", synth.MinBlocks, synth.MaxBlocks))
 	seed := fs.Int64("seed", 1, "random seed: the same seed gives the same files")
 	dates := fs.Int("dates", synth.DefaultDates, fmt.Sprintf("yearly dates ending %d", synth.LastYear))
+	offers := fs.Int("offers", 0, "number of help offers (0: one per 40 blocks)")
 	out := fs.String("out", "synth", "directory to write")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
 	start := time.Now()
-	sum, err := synth.Write(*out, synth.Options{Blocks: *blocks, Seed: *seed, Dates: *dates})
+	sum, err := synth.Write(*out, synth.Options{Blocks: *blocks, Seed: *seed, Dates: *dates, Offers: *offers})
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 // importFlags are the flags of every import.
 type importFlags struct {
 	storeFlags
+	catalog     catalogFlag
 	dryRun      bool
 	maxFileSize string
 	maxProblems int
@@ -28,6 +29,7 @@ type importFlags struct {
 
 func (f *importFlags) register(fs *flag.FlagSet) {
 	f.storeFlags.register(fs)
+	f.catalog.register(fs)
 	fs.BoolVar(&f.dryRun, "dry-run", false, "check and report what would change; write nothing")
 	fs.StringVar(&f.maxFileSize, "max-file-size", envOr("SOZIALATLAS_MAX_FILE_SIZE", "512MiB"), "largest file to read, e.g. 512MiB (env SOZIALATLAS_MAX_FILE_SIZE)")
 	fs.IntVar(&f.maxProblems, "max-problems", importer.DefaultMaxProblems, "problems to list in the report (all are counted)")
@@ -56,6 +58,12 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return usagef("-max-file-size: %v", err)
 	}
+	// The catalog is checked before anything is imported, so that a broken
+	// catalog does not leave an import without its computed indicators.
+	cat, err := f.catalog.load()
+	if err != nil {
+		return err
+	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	store, err := f.open(ctx, log)
 	if err != nil {
@@ -82,6 +90,16 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if !rep.OK() {
 		return errRefused
+	}
+	if f.dryRun || rep.Changes == nil || !rep.Changes.Changed() {
+		return nil
+	}
+	crep, err := recompute(ctx, store, cat, rep.Touched, f.user, log)
+	if err != nil {
+		return fmt.Errorf("imported, but computing the indicators that depend on it failed: %w", err)
+	}
+	if crep != nil && !f.jsonReport {
+		writeComputeReport(stdout, crep, false)
 	}
 	return nil
 }

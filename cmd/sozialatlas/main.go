@@ -48,6 +48,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = serve(ctx, args[1:], stderr)
 	case "import":
 		err = importCmd(ctx, args[1:], stdout, stderr)
+	case "compute":
+		err = computeCmd(ctx, args[1:], stdout, stderr)
 	case "demo":
 		err = demo(ctx, args[1:], stdout)
 	case "help", "-h", "--help":
@@ -84,10 +86,12 @@ commands:
   serve                       serve the API and the map
   import MANIFEST.yaml        import a city's data set (see docs/importing.md)
   import units|offers|values  import a single file
+  compute                     compute the indicator catalog (see docs/indicators.md)
   demo synth                  write a synthetic city (for tests and benchmarks)
 
 Run "sozialatlas <command> -h" for the flags of a command.
-Environment: SOZIALATLAS_ADDR, SOZIALATLAS_DATA, SOZIALATLAS_DATABASE_URL.
+Environment: SOZIALATLAS_ADDR, SOZIALATLAS_DATA, SOZIALATLAS_DATABASE_URL,
+SOZIALATLAS_CATALOG.
 `)
 }
 

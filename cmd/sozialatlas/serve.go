@@ -16,7 +16,9 @@ import (
 	"github.com/sozialatlas/sozialatlas/frontend"
 	"github.com/sozialatlas/sozialatlas/geodata"
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
+	"github.com/sozialatlas/sozialatlas/pkg/engine"
 	"github.com/sozialatlas/sozialatlas/pkg/importer"
+	"github.com/sozialatlas/sozialatlas/pkg/indicator"
 )
 
 // shutdownGrace is how long in-flight requests may take after SIGTERM.
@@ -26,12 +28,18 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := newFlagSet("serve", stderr)
 	var sf storeFlags
 	sf.register(fs)
+	var cf catalogFlag
+	cf.register(fs)
 	addr := fs.String("addr", envOr("SOZIALATLAS_ADDR", "127.0.0.1:8080"), "listen address (env SOZIALATLAS_ADDR)")
 	demo := fs.Bool("demo", envOr("SOZIALATLAS_DEMO", "true") == "true", "import the Berlin demo when the store is empty (env SOZIALATLAS_DEMO)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	cat, err := cf.load() // checked at start: a broken catalog stops the server with its problems
+	if err != nil {
+		return err
+	}
 
 	store, err := sf.open(ctx, log)
 	if err != nil {
@@ -43,13 +51,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			return err
 		}
 	}
+	if err := computeIfStale(ctx, store, cat, log); err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
-		Handler:           api.New(store, api.Config{Logger: log, Frontend: frontend.Files(), OpenAPI: sozialatlas.OpenAPI}),
+		Handler:           api.New(store, api.Config{Logger: log, Frontend: frontend.Files(), OpenAPI: sozialatlas.OpenAPI, Catalog: cat}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	log.Info("serving", "url", "http://"+ln.Addr().String())
@@ -71,6 +82,30 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// computeIfStale computes the catalog when data arrived after the last
+// computation (or none ran yet), e.g. after the demo import.
+func computeIfStale(ctx context.Context, store atlas.Store, cat *indicator.Catalog, log *slog.Logger) error {
+	if cat == nil {
+		return nil
+	}
+	last, err := store.Imports(ctx, 1)
+	if err != nil {
+		return err
+	}
+	if len(last) == 0 || last[0].Source.Name == "compute" {
+		return nil
+	}
+	log.Info("computing the indicator catalog")
+	rep, err := (&engine.Engine{Store: store, Catalog: cat, Log: log}).Compute(ctx, engine.Options{User: "serve"})
+	if err != nil {
+		return fmt.Errorf("compute the indicator catalog: %w", err)
+	}
+	for _, s := range rep.Skipped {
+		log.Info("indicator skipped", "id", s.ID, "reason", s.Reason)
+	}
 	return nil
 }
 

@@ -22,6 +22,10 @@ type Visibility string
 const (
 	Public   Visibility = "public"
 	Internal Visibility = "internal" // for entitled roles only; invisible (404) to others
+	// Confidential values are raw inputs (counts per block from the
+	// statistics office) that feed computed indicators, which apply
+	// disclosure control. They are never served to anyone, in any format.
+	Confidential Visibility = "confidential"
 )
 
 // Indicator is the metadata of an indicator: what it means, where it comes
@@ -58,9 +62,9 @@ func (i *Indicator) Validate() error {
 		return Errorf(EINVALID, "indicator %s: polarity %q: want higher_worse, higher_better or neutral", i.ID, i.Polarity)
 	}
 	switch i.Visibility {
-	case Public, Internal:
+	case Public, Internal, Confidential:
 	default:
-		return Errorf(EINVALID, "indicator %s: visibility %q: want public or internal", i.ID, i.Visibility)
+		return Errorf(EINVALID, "indicator %s: visibility %q: want public, internal or confidential", i.ID, i.Visibility)
 	}
 	if i.Precision < 0 || i.Precision > 6 {
 		return Errorf(EINVALID, "indicator %s: precision %d: want 0 to 6", i.ID, i.Precision)

@@ -10,15 +10,16 @@ import (
 )
 
 // ValidID reports whether s can name a level, an indicator or an offer
-// layer: a lower-case letter, then up to 62 lower-case letters, digits and
-// _, as ids appear in URLs, file names and SQL identifiers of exports.
+// layer: a lower-case letter, then up to 62 lower-case letters, digits, _
+// and -, as ids appear in URLs and file names (exports quote them as SQL
+// identifiers). The catalog names computed indicators with - (mss-status-index).
 func ValidID(s string) bool {
 	if len(s) == 0 || len(s) > 63 || s[0] < 'a' || s[0] > 'z' {
 		return false
 	}
 	for i := 1; i < len(s); i++ {
 		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
 			return false
 		}
 	}
@@ -27,7 +28,7 @@ func ValidID(s string) bool {
 
 func checkID(kind, s string) error {
 	if !ValidID(s) {
-		return Errorf(EINVALID, "%s id %q: want lower-case letters, digits and _, starting with a letter, at most 63 characters", kind, s)
+		return Errorf(EINVALID, "%s id %q: want lower-case letters, digits, _ and -, starting with a letter, at most 63 characters", kind, s)
 	}
 	return nil
 }

@@ -27,6 +27,8 @@ type Store interface {
 	// Values returns the values of one indicator at one level, ordered by
 	// unit code and date.
 	Values(ctx context.Context, q ValueQuery) ([]Value, error)
+	// Series lists the dates each indicator has values for at each level.
+	Series(ctx context.Context) ([]Series, error)
 	// Imports returns the import log, newest first.
 	Imports(ctx context.Context, limit int) ([]ImportRecord, error)
 
@@ -128,6 +130,9 @@ type Source struct {
 	Name  string       `json:"name"` // e.g. the manifest or file name
 	Files []SourceFile `json:"files"`
 	User  string       `json:"user,omitempty"`
+	// Inputs are the imports whose data a computation read (its
+	// provenance); empty for an import of files.
+	Inputs []int64 `json:"inputs,omitempty"`
 }
 
 // SourceFile is one input file with its content hash.
@@ -180,4 +185,40 @@ type ImportRecord struct {
 	Started  time.Time `json:"started"`
 	Finished time.Time `json:"finished"`
 	Changes  Changes   `json:"changes"`
+}
+
+// Touched says what a batch writes: which indicators get values, which
+// offer layers get offers, and whether units change. The engine recomputes
+// what depends on it and nothing else.
+type Touched struct {
+	Indicators []string `json:"indicators,omitempty"`
+	Layers     []string `json:"layers,omitempty"`
+	Units      bool     `json:"units,omitempty"`
+}
+
+// Touched derives what the batch writes.
+func (b *Batch) Touched() Touched {
+	var t Touched
+	seen := map[string]bool{}
+	for i := range b.Values {
+		if id := b.Values[i].Indicator; !seen[id] {
+			seen[id] = true
+			t.Indicators = append(t.Indicators, id)
+		}
+	}
+	for i := range b.Offers {
+		if l := b.Offers[i].Layer; !seen["\x00"+l] {
+			seen["\x00"+l] = true
+			t.Layers = append(t.Layers, l)
+		}
+	}
+	t.Units = len(b.Units) > 0
+	return t
+}
+
+// Series says on which dates an indicator has values at a level.
+type Series struct {
+	Indicator string `json:"indicator"`
+	Level     string `json:"level"`
+	Dates     []Date `json:"dates"`
 }

@@ -96,6 +96,7 @@ func Import(ctx context.Context, store atlas.Store, fsys fs.FS, m *Manifest, opt
 		return nil, err
 	}
 	r.rep.Changes = &ch
+	r.rep.Touched = r.batch.Touched()
 	return r.rep, nil
 }
 

@@ -67,6 +67,9 @@ type Report struct {
 	// Changes are what the import wrote (or, in a dry run, would write);
 	// nil when the import was refused.
 	Changes *atlas.Changes `json:"changes,omitempty"`
+	// Touched says what the import wrote, for the engine to recompute
+	// what depends on it.
+	Touched atlas.Touched `json:"-"`
 
 	limit int
 }

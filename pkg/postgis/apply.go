@@ -66,10 +66,14 @@ func (w *writer) apply(b *atlas.Batch) (ch atlas.Changes, err error) {
 	if err != nil {
 		return ch, atlas.Internalf(err, "log import")
 	}
+	inputs := b.Source.Inputs
+	if inputs == nil {
+		inputs = []int64{} // pgx sends a nil slice as NULL
+	}
 	var importID int32
-	if err := w.tx.QueryRow(w.ctx, `INSERT INTO sozialatlas.imports (name, user_name, files, started)
-		VALUES ($1, $2, $3, clock_timestamp()) RETURNING id`,
-		b.Source.Name, b.Source.User, json.RawMessage(files)).Scan(&importID); err != nil {
+	if err := w.tx.QueryRow(w.ctx, `INSERT INTO sozialatlas.imports (name, user_name, files, inputs, started)
+		VALUES ($1, $2, $3, $4, clock_timestamp()) RETURNING id`,
+		b.Source.Name, b.Source.User, json.RawMessage(files), inputs).Scan(&importID); err != nil {
 		return ch, atlas.Internalf(err, "log import")
 	}
 	ch.ImportID = int64(importID)

@@ -76,7 +76,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		return nil, fmt.Errorf("postgis: connect: %w", err)
 	}
 	defer closeConn(conn)
-	if err := migrateDB(ctx, conn); err != nil {
+	if err := migrateDB(ctx, conn, 0); err != nil {
 		return nil, fmt.Errorf("postgis: migrate: %w", err)
 	}
 	path, err := searchPath(ctx, conn)
@@ -91,10 +91,11 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	return &Store{pool: pool}, nil
 }
 
-// migrateDB applies the pending migrations, each in its own transaction
-// under the migration lock, so that servers starting at the same time
-// apply each migration once.
-func migrateDB(ctx context.Context, conn *pgx.Conn) error {
+// migrateDB applies the pending migrations up to version upTo (0: all),
+// each in its own transaction under the migration lock, so that servers
+// starting at the same time apply each migration once. Tests stop early to
+// build a database as an older release left it.
+func migrateDB(ctx context.Context, conn *pgx.Conn, upTo int) error {
 	ms, err := migrate.Load(migrationFS, "migrations")
 	if err != nil {
 		return err
@@ -122,6 +123,9 @@ func migrateDB(ctx context.Context, conn *pgx.Conn) error {
 		return err
 	}
 	for _, m := range ms {
+		if upTo > 0 && m.Version > upTo {
+			break
+		}
 		if err := applyMigration(ctx, conn, m); err != nil {
 			return fmt.Errorf("%s: %w", m.Name, err)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
+	"github.com/sozialatlas/sozialatlas/pkg/migrate"
 	"github.com/sozialatlas/sozialatlas/pkg/pgtest"
 	"github.com/sozialatlas/sozialatlas/pkg/storetest"
 )
@@ -32,6 +33,8 @@ func newStore(t testing.TB) atlas.Store { return open(t, pgtest.NewDatabase(t)) 
 func TestContract(t *testing.T) { storetest.Run(t, newStore) }
 
 func BenchmarkApplyValues(b *testing.B) { storetest.BenchmarkApplyValues(b, newStore) }
+
+func BenchmarkApplyComputed(b *testing.B) { storetest.BenchmarkApplyComputed(b, newStore) }
 
 // connect opens a plain connection for looking at the database.
 func connect(t testing.TB, url string) *pgx.Conn {
@@ -74,9 +77,19 @@ func TestReopenKeepsDataAndMigratesOnce(t *testing.T) {
 		t.Errorf("levels after reopen: got %v, %v; want 1", levels, err)
 	}
 	c := connect(t, url)
-	if n := count(t, c, `SELECT count(*) FROM sozialatlas.schema_migrations`); n != 1 {
-		t.Errorf("schema_migrations rows: got %d, want 1", n)
+	if n, want := count(t, c, `SELECT count(*) FROM sozialatlas.schema_migrations`), migrations(t); n != want {
+		t.Errorf("schema_migrations rows: got %d, want %d", n, want)
 	}
+}
+
+// migrations returns the number of migrations the store has.
+func migrations(t testing.TB) int {
+	t.Helper()
+	ms, err := migrate.Load(migrationFS, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ms)
 }
 
 // Servers that start at once against a new database each apply nothing
@@ -106,8 +119,8 @@ func TestConcurrentOpen(t *testing.T) {
 			t.Errorf("Open %d: %v", i, err)
 		}
 	}
-	if n := count(t, c, `SELECT count(*) FROM sozialatlas.schema_migrations`); n != 1 {
-		t.Errorf("schema_migrations rows: got %d, want 1", n)
+	if n, want := count(t, c, `SELECT count(*) FROM sozialatlas.schema_migrations`), migrations(t); n != want {
+		t.Errorf("schema_migrations rows: got %d, want %d", n, want)
 	}
 	if n := count(t, c, `SELECT count(*) FROM pg_extension WHERE extname = 'postgis'`); n != 1 {
 		t.Errorf("postgis extension: got %d, want 1", n)

@@ -266,7 +266,7 @@ func (s *Store) Values(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, 
 // Imports returns the import log, newest first.
 func (s *Store) Imports(ctx context.Context, limit int) ([]atlas.ImportRecord, error) {
 	var args params
-	query := page(`SELECT id, name, user_name, files::text, started, finished, coalesce(changes::text, '{}')
+	query := page(`SELECT id, name, user_name, files::text, inputs, started, finished, coalesce(changes::text, '{}')
 		FROM sozialatlas.imports ORDER BY id DESC`, &args, limit, 0)
 	var out []atlas.ImportRecord
 	err := s.with(ctx, func(c *pgx.Conn) error {
@@ -279,8 +279,11 @@ func (s *Store) Imports(ctx context.Context, limit int) ([]atlas.ImportRecord, e
 			var r atlas.ImportRecord
 			var files, changes string
 			var finished *time.Time
-			if err := rows.Scan(&r.ID, &r.Source.Name, &r.Source.User, &files, &r.Started, &finished, &changes); err != nil {
+			if err := rows.Scan(&r.ID, &r.Source.Name, &r.Source.User, &files, &r.Source.Inputs, &r.Started, &finished, &changes); err != nil {
 				return err
+			}
+			if len(r.Source.Inputs) == 0 {
+				r.Source.Inputs = nil // an import of files, as it was given
 			}
 			if err := json.Unmarshal([]byte(files), &r.Source.Files); err != nil {
 				return atlas.Internalf(err, "decode import %d", r.ID)

@@ -238,7 +238,7 @@ func (s *Store) Values(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, 
 
 // Imports returns the import log, newest first.
 func (s *Store) Imports(ctx context.Context, limit int) ([]atlas.ImportRecord, error) {
-	query, args := page(`SELECT id, name, user, files, started, coalesce(finished, ''), coalesce(changes, '{}') FROM imports ORDER BY id DESC`, nil, limit, 0)
+	query, args := page(`SELECT id, name, user, files, inputs, started, coalesce(finished, ''), coalesce(changes, '{}') FROM imports ORDER BY id DESC`, nil, limit, 0)
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, atlas.Internalf(err, "read imports")
@@ -247,12 +247,18 @@ func (s *Store) Imports(ctx context.Context, limit int) ([]atlas.ImportRecord, e
 	var out []atlas.ImportRecord
 	for rows.Next() {
 		var r atlas.ImportRecord
-		var files, started, finished, changes string
-		if err := rows.Scan(&r.ID, &r.Source.Name, &r.Source.User, &files, &started, &finished, &changes); err != nil {
+		var files, inputs, started, finished, changes string
+		if err := rows.Scan(&r.ID, &r.Source.Name, &r.Source.User, &files, &inputs, &started, &finished, &changes); err != nil {
 			return nil, atlas.Internalf(err, "read imports")
 		}
 		if err := json.Unmarshal([]byte(files), &r.Source.Files); err != nil {
 			return nil, atlas.Internalf(err, "decode import %d", r.ID)
+		}
+		if err := json.Unmarshal([]byte(inputs), &r.Source.Inputs); err != nil {
+			return nil, atlas.Internalf(err, "decode inputs of import %d", r.ID)
+		}
+		if len(r.Source.Inputs) == 0 {
+			r.Source.Inputs = nil // an import of files, as it was given
 		}
 		if err := json.Unmarshal([]byte(changes), &r.Changes); err != nil {
 			return nil, atlas.Internalf(err, "decode import %d", r.ID)

@@ -30,6 +30,12 @@ var _ atlas.Store = (*Store)(nil)
 // Open opens (and on first use creates) the store file at path and applies
 // pending migrations.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, 0)
+}
+
+// open opens the store file and migrates it to version upTo (0: the newest),
+// which lets tests build a database as an older release left it.
+func open(ctx context.Context, path string, upTo int) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -49,14 +55,16 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrate(ctx, upTo); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
 	}
 	return s, nil
 }
 
-func (s *Store) migrate(ctx context.Context) error {
+// migrate applies the migrations up to version upTo (0: all) that the
+// database has not had yet.
+func (s *Store) migrate(ctx context.Context, upTo int) error {
 	ms, err := migrate.Load(migrationFS, "migrations")
 	if err != nil {
 		return err
@@ -65,6 +73,9 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	for _, m := range ms {
+		if upTo > 0 && m.Version > upTo {
+			break
+		}
 		if err := s.applyMigration(ctx, m); err != nil {
 			return fmt.Errorf("%s: %w", m.Name, err)
 		}

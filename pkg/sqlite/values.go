@@ -92,15 +92,44 @@ type valueKey struct {
 
 // valueKeys resolves the ids of every value and sorts them by key.
 func valueKeys(values []atlas.Value, indicatorIDs map[string]int64, units *unitIDs) ([]valueKey, error) {
+	// Only the units the values name are looked up, not whole levels.
+	need := map[string]map[string]struct{}{}
+	var (
+		lastLevel string
+		codes     map[string]struct{}
+	)
+	for i := range values {
+		v := &values[i]
+		if codes == nil || v.Level != lastLevel {
+			if codes = need[v.Level]; codes == nil {
+				codes = map[string]struct{}{}
+				need[v.Level] = codes
+			}
+			lastLevel = v.Level
+		}
+		codes[v.Unit] = struct{}{}
+	}
+	known := make(map[string]map[string]int64, len(need))
+	for level, codes := range need {
+		if _, ok := units.levels[level]; !ok {
+			continue // refused below, in batch order
+		}
+		m, err := units.lookup(level, codes)
+		if err != nil {
+			return nil, err
+		}
+		known[level] = m
+	}
+
 	keys := make([]valueKey, len(values))
 	for i, v := range values {
 		ind, ok := indicatorIDs[v.Indicator]
 		if !ok {
 			return nil, atlas.Errorf(atlas.EINVALID, "indicator %q does not exist", v.Indicator)
 		}
-		codes, err := units.level(v.Level)
-		if err != nil {
-			return nil, err
+		codes, ok := known[v.Level]
+		if !ok {
+			return nil, atlas.Errorf(atlas.EINVALID, "level %q does not exist", v.Level)
 		}
 		unit, ok := codes[v.Unit]
 		if !ok {

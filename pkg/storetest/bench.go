@@ -52,3 +52,65 @@ func BenchmarkApplyValues(b *testing.B, newStore NewStore) {
 	}
 	b.ReportMetric(float64(BenchValueRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkApplyComputed times what the engine does whenever an import
+// changes its inputs: it applies a small batch of computed values (and the
+// computed indicators' metadata again) for units and indicators that
+// exist. Such an Apply must cost what its batch holds, not what the store
+// holds: each sub-benchmark applies the same 100 values (changed every
+// time, so every row is updated) to a store with a block level of 1,000
+// and of 100,000 units, with 10 values per unit stored already. The
+// figures of the two sizes should be close; the setup is not timed.
+func BenchmarkApplyComputed(b *testing.B, newStore NewStore) {
+	const batchValues = 100
+	for _, units := range []int{1_000, 100_000} {
+		b.Run(fmt.Sprintf("units=%d", units), func(b *testing.B) {
+			s := newStore(b)
+			raw := atlas.Indicator{ID: "ew_raw", Name: "Einwohner (Rohdaten)", Polarity: atlas.Neutral, Visibility: atlas.Confidential}
+			computed := atlas.Indicator{ID: "ew", Name: "Einwohner", Polarity: atlas.Neutral, Visibility: atlas.Public}
+			setup := &atlas.Batch{
+				Levels:     []atlas.Level{{ID: "block", Name: "Block"}},
+				Indicators: []atlas.Indicator{raw, computed},
+			}
+			for i := 0; i < units; i++ {
+				x, y := float64(i%400)*0.001, float64(i/400)*0.001
+				setup.Units = append(setup.Units, atlas.Unit{Level: "block", Code: fmt.Sprintf("B%06d", i), Name: "Block", Geometry: square(13+x, 52+y, 0.001)})
+			}
+			if _, err := s.Apply(ctx, setup, atlas.ApplyOptions{}); err != nil {
+				b.Fatal(err)
+			}
+			stored := &atlas.Batch{}
+			for d := 0; d < 5; d++ {
+				for _, id := range []string{raw.ID, computed.ID} {
+					for _, u := range setup.Units {
+						stored.Values = append(stored.Values, atlas.Value{Indicator: id, Level: "block", Unit: u.Code, Date: atlas.NewDate(2020+d, 12, 31), Value: 1, Status: atlas.OK})
+					}
+				}
+			}
+			if _, err := s.Apply(ctx, stored, atlas.ApplyOptions{}); err != nil {
+				b.Fatal(err)
+			}
+			// Every 10th unit of the first 1,000, so that both sizes touch
+			// the same units, at the last date stored.
+			batch := &atlas.Batch{Source: atlas.Source{Name: "ew berechnet", Inputs: []int64{1, 2}}, Indicators: []atlas.Indicator{computed}}
+			for i := 0; i < batchValues; i++ {
+				batch.Values = append(batch.Values, atlas.Value{Indicator: computed.ID, Level: "block", Unit: setup.Units[i*10].Code, Date: atlas.NewDate(2024, 12, 31), Status: atlas.OK})
+			}
+			n := 0
+			for b.Loop() {
+				n++
+				for i := range batch.Values {
+					batch.Values[i].Value = float64(n + 1) // stored: 1
+				}
+				ch, err := s.Apply(ctx, batch, atlas.ApplyOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if ch.Values != (atlas.Count{Updated: batchValues}) {
+					b.Fatalf("value changes: got %+v, want %d updated", ch.Values, batchValues)
+				}
+			}
+			b.ReportMetric(float64(batchValues)*float64(b.N)/b.Elapsed().Seconds(), "values/s")
+		})
+	}
+}

@@ -38,6 +38,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"BulkValues", testBulkValues},
 		{"RefusesWhatNoStoreCanHold", testRefusals},
 		{"CancelledApplyWritesNothing", testCancelled},
+		{"ConfidentialIndicator", testConfidential},
+		{"ImportInputs", testImportInputs},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -470,6 +472,83 @@ func testImportLog(t *testing.T, s atlas.Store) {
 	limited, err := s.Imports(ctx, 1)
 	if err != nil || len(limited) != 1 {
 		t.Errorf("Imports(1): got %d entries, %v", len(limited), err)
+	}
+}
+
+// testConfidential: raw inputs are kept as confidential indicators and
+// read back as such, with their values; not serving them is the business
+// of the layers above the store. Changing only an indicator's visibility
+// is an update like any other.
+func testConfidential(t *testing.T, s atlas.Store) {
+	b := fixture()
+	raw := atlas.Indicator{ID: "ew_raw", Name: "Einwohner (Rohdaten)", Unit: "Personen", Polarity: atlas.Neutral,
+		Precision: 0, Visibility: atlas.Confidential, Source: "Amt für Statistik", Topic: "Bevölkerung"}
+	b.Indicators = append(b.Indicators, raw)
+	rawValue := atlas.Value{Indicator: raw.ID, Level: "plr", Unit: "0101", Date: 20201231, Value: 3, Status: atlas.OK}
+	b.Values = append(b.Values, rawValue)
+	if ch := mustApply(t, s, b, atlas.ApplyOptions{}); ch.Indicators != (atlas.Count{Inserted: 3}) {
+		t.Errorf("indicator changes: got %+v, want 3 inserted", ch.Indicators)
+	}
+	inds, err := s.Indicators(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []atlas.Indicator{b.Indicators[0], raw, b.Indicators[1]} // by id
+	if !reflect.DeepEqual(inds, want) {
+		t.Errorf("indicators:\n got %+v\nwant %+v", inds, want)
+	}
+	vs, err := s.Values(ctx, atlas.ValueQuery{Indicator: raw.ID, Level: "plr"})
+	if err != nil || !reflect.DeepEqual(vs, []atlas.Value{rawValue}) {
+		t.Errorf("values of the confidential indicator: got %+v, %v; want %+v", vs, err, rawValue)
+	}
+
+	// Public becomes confidential, and back.
+	for _, v := range []atlas.Visibility{atlas.Confidential, atlas.Public} {
+		ew := fixture().Indicators[0]
+		ew.Visibility = v
+		if ch := mustApply(t, s, &atlas.Batch{Indicators: []atlas.Indicator{ew}}, atlas.ApplyOptions{}); ch.Indicators != (atlas.Count{Updated: 1}) {
+			t.Errorf("visibility to %s: got %+v, want 1 updated", v, ch.Indicators)
+		}
+		inds, err := s.Indicators(ctx)
+		if err != nil || len(inds) != 3 || inds[0] != ew {
+			t.Errorf("after visibility to %s: got %+v, %v; want %+v first", v, inds, err, ew)
+		}
+	}
+	if ch := mustApply(t, s, &atlas.Batch{Indicators: []atlas.Indicator{raw}}, atlas.ApplyOptions{}); ch.Indicators != (atlas.Count{Unchanged: 1}) {
+		t.Errorf("confidential indicator again: got %+v, want 1 unchanged", ch.Indicators)
+	}
+}
+
+// testImportInputs: the import log keeps which imports a computation read,
+// in the order given; an import of files has none.
+func testImportInputs(t *testing.T, s atlas.Store) {
+	files := mustApply(t, s, fixture(), atlas.ApplyOptions{})
+	computed := &atlas.Batch{
+		Source: atlas.Source{Name: "kinderarmut berechnet", User: "engine", Inputs: []int64{files.ImportID}},
+		Values: []atlas.Value{{Indicator: "kinderarmut", Level: "plr", Unit: "0102", Date: 20201231, Value: 12.5,
+			Numerator: atlas.Some(20), Denominator: atlas.Some(160), Status: atlas.OK}},
+	}
+	first := mustApply(t, s, computed, atlas.ApplyOptions{})
+	again := &atlas.Batch{Source: atlas.Source{Name: "neu berechnet", Inputs: []int64{first.ImportID, files.ImportID}}}
+	mustApply(t, s, again, atlas.ApplyOptions{DryRun: true}) // not logged
+	second := mustApply(t, s, again, atlas.ApplyOptions{})
+
+	log, err := s.Imports(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != 3 {
+		t.Fatalf("import log has %d entries, want 3", len(log))
+	}
+	wantIDs := []int64{second.ImportID, first.ImportID, files.ImportID}
+	wantSources := []atlas.Source{again.Source, computed.Source, fixture().Source}
+	for i, r := range log {
+		if r.ID != wantIDs[i] || !reflect.DeepEqual(r.Source, wantSources[i]) {
+			t.Errorf("import %d: got id %d, source %+v; want id %d, source %+v", i, r.ID, r.Source, wantIDs[i], wantSources[i])
+		}
+	}
+	if log[2].Source.Inputs != nil {
+		t.Errorf("inputs of an import of files: got %#v, want nil", log[2].Source.Inputs)
 	}
 }
 

@@ -113,7 +113,8 @@ type offer struct {
 	x, y                                        float64 // EPSG:25832, cm
 }
 
-// placeOffers places about one offer per 40 blocks.
+// placeOffers places Options.Offers offers, by default about one per 40
+// blocks.
 func (m *model) placeOffers(rng *rand.Rand) {
 	p := m.pop
 	if len(p.blocks) == 0 {
@@ -121,6 +122,9 @@ func (m *model) placeOffers(rng *rand.Rand) {
 	}
 	g := m.g
 	total := max(len(offerLayers), int(math.Round(float64(len(m.levels[3]))/40)))
+	if m.opts.Offers > 0 {
+		total = max(len(offerLayers), m.opts.Offers)
+	}
 	streetNames := streets(rng)
 	last := len(m.years) - 1
 	for _, l := range offerLayers {

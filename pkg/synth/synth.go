@@ -32,6 +32,9 @@ type Options struct {
 	// Dates is the number of yearly dates (31.12. of the last Dates years
 	// ending LastYear), DefaultDates if 0.
 	Dates int
+	// Offers is the number of help offers over all layers; 0 places about
+	// one per 40 blocks.
+	Offers int
 }
 
 // Summary says what Write wrote.
@@ -98,6 +101,8 @@ func (o Options) normalized() (Options, error) {
 		return o, fmt.Errorf("synth: %d blocks: want %d to %d", o.Blocks, MinBlocks, MaxBlocks)
 	case o.Dates < 1 || o.Dates > MaxDates:
 		return o, fmt.Errorf("synth: %d dates: want 1 to %d", o.Dates, MaxDates)
+	case o.Offers < 0 || o.Offers > 9999*len(offerLayers):
+		return o, fmt.Errorf("synth: %d offers: want 0 (one per 40 blocks) to %d", o.Offers, 9999*len(offerLayers))
 	}
 	return o, nil
 }

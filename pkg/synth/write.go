@@ -266,9 +266,16 @@ levels:
 		w.str("}\n")
 	}
 	w.str("\nindicators:\n")
-	for _, ind := range indicators {
-		fmt.Fprintf(w.w, "  - {id: %s, name: %s, unit: Personen, topic: %s, polarity: %s, precision: 0, interval: yearly,\n      description: %s}\n",
-			ind.id, q(ind.name), q(ind.topic), ind.polarity, q(ind.description+" (synthetisch)"))
+	for i, ind := range indicators {
+		// The transfer counts per block are raw data as a statistics office
+		// delivers them: confidential, served only through computed
+		// indicators under disclosure control (indicators/synth).
+		vis := "public"
+		if i >= iSGB2 {
+			vis = "confidential"
+		}
+		fmt.Fprintf(w.w, "  - {id: %s, name: %s, unit: Personen, topic: %s, polarity: %s, precision: 0, interval: yearly, visibility: %s,\n      description: %s}\n",
+			ind.id, q(ind.name), q(ind.topic), ind.polarity, vis, q(ind.description+" (synthetisch)"))
 	}
 	w.str(`
 values:
