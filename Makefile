@@ -5,7 +5,7 @@ BIN     := bin/sozialatlas
 DATA    ?= ./data
 ADDR    ?= 127.0.0.1:8080
 
-.PHONY: all build run test vet bench bench-import synth clean
+.PHONY: all build run test vet bench bench-import bench-engine synth clean
 
 all: build
 
@@ -30,7 +30,12 @@ vet:
 bench-import:
 	scripts/bench-import
 
-bench: bench-import
+# Indicator engine benchmarks: points to blocks against PostGIS, 2SFCA, the
+# whole synthetic catalog for ten dates.
+bench-engine:
+	scripts/bench-engine
+
+bench: bench-import bench-engine
 
 # A synthetic city for demos: make synth BLOCKS=20000 SEED=1 OUT=out/synth
 BLOCKS ?= 20000

@@ -129,6 +129,24 @@ func TestServeBerlinDemo(t *testing.T) {
 	if resp := getJSON(t, base+"/api/v1/levels/planungsraum/units?bbox=1,2", &prob); resp.StatusCode != 400 {
 		t.Errorf("bad bbox: got %d %v, want 400", resp.StatusCode, prob)
 	}
+	// The catalog was computed on first start: the MSS index has classes.
+	var vals struct {
+		Values []struct {
+			Code   string
+			Status string
+			Class  *string
+		}
+	}
+	getJSON(t, base+"/api/v1/indicators/mss-status-index/values?level=planungsraum", &vals)
+	classed := 0
+	for _, v := range vals.Values {
+		if v.Status == "ok" && v.Class != nil {
+			classed++
+		}
+	}
+	if len(vals.Values) != 542 || classed != 536 {
+		t.Errorf("mss-status-index: %d values, %d with a class; want 542 and 536", len(vals.Values), classed)
+	}
 	// The second page of Bezirksregionen follows the next link.
 	var page struct {
 		Features []any
@@ -244,5 +262,39 @@ func TestImportCommand(t *testing.T) {
 	// Wrong usage exits 2.
 	if code := run(ctx, []string{"import", "units", "-data", data, "x.geojson"}, &out, &errOut); code != exitUsage {
 		t.Errorf("units without -level: exit %d, want %d", code, exitUsage)
+	}
+}
+
+// TestComputeCommand: an import computes what depends on it, compute
+// recomputes on demand, and a broken catalog is refused with file and line.
+func TestComputeCommand(t *testing.T) {
+	data := t.TempDir()
+	var out, errOut bytes.Buffer
+	ctx := context.Background()
+	if code := run(ctx, []string{"import", "-data", data, "../../geodata/berlin/sozialatlas.yaml"}, &out, &errOut); code != 0 {
+		t.Fatalf("import: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "computed 37 indicators") || !strings.Contains(out.String(), "mss-status-index") {
+		t.Errorf("import did not compute the catalog:\n%s", out.String())
+	}
+	out.Reset()
+	if code := run(ctx, []string{"compute", "-data", data, "-only", "mss-status-index", "-json"}, &out, &errOut); code != 0 {
+		t.Fatalf("compute: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	var rep struct {
+		Computed []struct{ ID string }
+		Changes  atlas.Changes
+	}
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil || len(rep.Computed) != 1 || rep.Changes.Values.Unchanged != 542 {
+		t.Errorf("compute -only: %v %s", err, out.String())
+	}
+	bad := t.TempDir()
+	os.WriteFile(filepath.Join(bad, "x.yaml"), []byte("indicators:\n  - id: a\n    name: A\n    unit: \"%\"\n    polarity: neutral\n    compute: {op: ratio, numerator: b, denominator: a, scale: 100}\n"), 0o644)
+	out.Reset()
+	errOut.Reset()
+	code := run(ctx, []string{"compute", "-data", data, "-catalog", bad}, &out, &errOut)
+	if code != exitFail || !strings.Contains(errOut.String(), `x.yaml:6 (a, compute.numerator): numerator "b" is neither a declared input nor a defined indicator`) ||
+		!strings.Contains(errOut.String(), "denominator refers to the indicator itself") {
+		t.Errorf("broken catalog: exit %d: %s", code, errOut.String())
 	}
 }

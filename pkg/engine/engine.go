@@ -36,7 +36,10 @@ type Engine struct {
 type Options struct {
 	// Only lists the definitions to compute and write (with what they
 	// read, which is evaluated but not written); empty: all.
-	Only   []string
+	Only []string
+	// Inputs lists the imported indicators whose upper levels to rewrite
+	// along with Only (those an import changed); all when Only is empty.
+	Inputs []string
 	DryRun bool
 	User   string
 }
@@ -99,11 +102,20 @@ func Affected(cat *indicator.Catalog, c atlas.Touched) []string {
 // Recompute computes what a change affects and nothing else. It returns a
 // nil report when nothing is affected.
 func (e *Engine) Recompute(ctx context.Context, c atlas.Touched, user string) (*Report, error) {
+	if c.Units { // new geometry or hierarchy: everything, inputs' upper levels too
+		return e.Compute(ctx, Options{User: user})
+	}
 	ids := Affected(e.Catalog, c)
-	if len(ids) == 0 {
+	var inputs []string
+	for _, id := range c.Indicators {
+		if _, declared := e.Catalog.Input(id); declared {
+			inputs = append(inputs, id)
+		}
+	}
+	if len(ids) == 0 && len(inputs) == 0 {
 		return nil, nil
 	}
-	return e.Compute(ctx, Options{Only: ids, User: user})
+	return e.Compute(ctx, Options{Only: ids, Inputs: inputs, User: user})
 }
 
 // run is the state of one computation.
@@ -146,7 +158,7 @@ func (e *Engine) Evaluate(ctx context.Context, opts Options) (*atlas.Batch, *Rep
 	start := time.Now()
 	cat := e.Catalog
 	targets := cat.Definitions
-	if len(opts.Only) > 0 {
+	if len(opts.Only) > 0 || len(opts.Inputs) > 0 {
 		targets = nil
 		for _, id := range opts.Only {
 			d, found := cat.Definition(id)
@@ -183,8 +195,11 @@ func (e *Engine) Evaluate(ctx context.Context, opts Options) (*atlas.Batch, *Rep
 	for _, l := range layers {
 		hasLayer[l.ID] = true
 	}
-	// Inputs the closure reads.
+	// Inputs the closure reads, and those to rewrite.
 	need := map[string]bool{}
+	for _, id := range opts.Inputs {
+		need[id] = true
+	}
 	for _, d := range closure {
 		for _, id := range d.Reads {
 			need[id] = true
@@ -295,9 +310,10 @@ func (e *Engine) Evaluate(ctx context.Context, opts Options) (*atlas.Batch, *Rep
 		b.Source.Files = append(b.Source.Files, atlas.SourceFile{Name: d.File + "#" + d.ID, SHA256: d.Hash})
 		rep.Computed = append(rep.Computed, emit(w, s, d.ID, nil, &b.Values))
 	}
-	if len(opts.Only) == 0 {
+	all := len(opts.Only) == 0 && len(opts.Inputs) == 0
+	{
 		for _, s := range inputs {
-			if s.k > 0 || meta[s.id].Visibility == atlas.Confidential {
+			if s.k > 0 || meta[s.id].Visibility == atlas.Confidential || !(all || slices.Contains(opts.Inputs, s.id)) {
 				continue
 			}
 			if c := emit(w, s, s.id, s.imported, &b.Values); c.Values > 0 {

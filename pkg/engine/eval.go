@@ -40,6 +40,9 @@ func (e *run) evaluate(ctx context.Context, d *indicator.Definition) (*series, e
 		return nil, err
 	}
 	e.w.aggregateUp(s)
+	if err := e.interpolateTo(ctx, s, d); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

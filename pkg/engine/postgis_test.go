@@ -6,8 +6,10 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb/encoding/wkb"
 
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
+	"github.com/sozialatlas/sozialatlas/pkg/geo"
 	"github.com/sozialatlas/sozialatlas/pkg/pgtest"
 )
 
@@ -105,4 +107,105 @@ func TestMSSAgainstPostgreSQL(t *testing.T) {
 		}
 		t.Logf("%s classes (from PostgreSQL's values): %v", tc.id, counts)
 	}
+}
+
+// TestOffersAgainstPostGIS cross-checks the engine's offer indicators on
+// the Berlin data with PostGIS: Kitas per Planungsraum against the
+// ST_Contains join (exactly), areas against ST_Area(geography) (0.1 %),
+// and distances to the nearest Kita against ST_Distance(geography) from the
+// same interior points (0.5 %).
+func TestOffersAgainstPostGIS(t *testing.T) {
+	st, _, _ := berlin(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE TABLE plr (code text PRIMARY KEY, geom geometry(MultiPolygon, 4326));
+		CREATE TABLE kita (id text, geom geometry(Point, 4326)); CREATE INDEX ON plr USING gist (geom)`); err != nil {
+		t.Fatal(err)
+	}
+	units, err := st.Units(ctx, "planungsraum", atlas.UnitQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows [][]any
+	for _, u := range units {
+		rows = append(rows, []any{u.Code, wkb.Value(u.Geometry)})
+	}
+	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"plr"}, []string{"code", "geom"}, pgx.CopyFromRows(rows)); err != nil {
+		t.Fatal(err)
+	}
+	offers, err := st.Offers(ctx, "kitas", atlas.OfferQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows = rows[:0]
+	for _, o := range offers {
+		rows = append(rows, []any{o.ID, wkb.Value(o.Geometry)})
+	}
+	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"kita"}, []string{"id", "geom"}, pgx.CopyFromRows(rows)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `UPDATE plr SET geom = ST_SetSRID(geom, 4326); UPDATE kita SET geom = ST_SetSRID(geom, 4326)`); err != nil {
+		t.Fatal(err)
+	}
+	// Kitas per Planungsraum: the numerator of Kitas je 1.000 Kinder unter 6.
+	rate := values(t, st, "kitas-je-1000-u6", "planungsraum")
+	density := values(t, st, "kitas-je-km2", "planungsraum")
+	rs, err := conn.Query(ctx, `SELECT p.code, count(k.id), ST_Area(p.geom::geography) / 1e6
+		FROM plr p LEFT JOIN kita k ON ST_Contains(p.geom, k.geom) GROUP BY p.code, p.geom`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, worstArea := 0, 0.0
+	for rs.Next() {
+		var code string
+		var count int
+		var area float64
+		if err := rs.Scan(&code, &count, &area); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if d := density[code]; d.Status != atlas.OK || d.Numerator.V != float64(count) {
+			t.Errorf("%s: engine counts %v Kitas, ST_Contains %d", code, d.Numerator, count)
+		} else {
+			rel := math.Abs(d.Denominator.V-area) / area
+			worstArea = math.Max(worstArea, rel)
+			if rel > 0.001 {
+				t.Errorf("%s: area %g km², ST_Area %g km²", code, d.Denominator.V, area)
+			}
+		}
+		if r := rate[code]; r.Status == atlas.OK && r.Numerator.V != float64(count) {
+			t.Errorf("%s: Kitas je 1.000 counts %g, ST_Contains %d", code, r.Numerator.V, count)
+		}
+	}
+	rs.Close()
+	if n != 542 {
+		t.Fatalf("%d Planungsräume in PostGIS", n)
+	}
+	// Distance to the nearest Kita from each Planungsraum's population
+	// carrier: the engine's value is Σ P·d / Σ P over one carrier, i.e. d.
+	dist := values(t, st, "kitas-distanz", "planungsraum")
+	worstDist, checked := 0.0, 0
+	for _, u := range units {
+		v := dist[u.Code]
+		if v.Status != atlas.OK {
+			continue
+		}
+		p := geo.InteriorPoint(u.Geometry)
+		var d float64
+		if err := conn.QueryRow(ctx, `SELECT min(ST_Distance(ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, geom::geography)) FROM kita`,
+			p[0], p[1]).Scan(&d); err != nil {
+			t.Fatal(err)
+		}
+		rel := math.Abs(v.Value-d) / math.Max(d, 1)
+		worstDist = math.Max(worstDist, rel)
+		if rel > 0.005 {
+			t.Errorf("%s: nearest Kita %g m, ST_Distance %g m", u.Code, v.Value, d)
+		}
+		checked++
+	}
+	t.Logf("542 Planungsräume: Kita counts equal ST_Contains; worst area error %.2e; %d nearest distances, worst error %.2e", worstArea, checked, worstDist)
 }

@@ -157,13 +157,13 @@ type Compute struct {
 	Dates      []string     `yaml:"dates" json:"dates,omitempty"`       // target dates of offer counts without population
 
 	// index
-	SD            string          `yaml:"sd" json:"sd,omitempty"` // population or sample
-	Rescale       *bool           `yaml:"rescale" json:"rescale,omitempty"`
-	Weights       []float64       `yaml:"weights" json:"weights,omitempty"`
-	MinPopulation *MinPopulation  `yaml:"min_population" json:"min_population,omitempty"`
-	Exclude       []string        `yaml:"exclude" json:"exclude,omitempty"`
-	Level         string          `yaml:"level" json:"level,omitempty"`
-	Interpolate   *Interpolation  `yaml:"interpolate" json:"interpolate,omitempty"`
+	SD            string         `yaml:"sd" json:"sd,omitempty"` // population or sample
+	Rescale       *bool          `yaml:"rescale" json:"rescale,omitempty"`
+	Weights       []float64      `yaml:"weights" json:"weights,omitempty"`
+	MinPopulation *MinPopulation `yaml:"min_population" json:"min_population,omitempty"`
+	Exclude       []string       `yaml:"exclude" json:"exclude,omitempty"`
+	Level         string         `yaml:"level" json:"level,omitempty"`
+	Interpolate   *Interpolation `yaml:"interpolate" json:"interpolate,omitempty"`
 }
 
 // OfferFilter selects offers; empty fields match everything.

@@ -31,18 +31,18 @@ var ops = map[string]struct {
 	kind   Kind
 	params []string // allowed compute keys besides op and align
 }{
-	OpRatio:           {Rate, []string{"numerator", "denominator", "scale", "align"}},
-	OpSum:             {"", []string{"inputs", "align"}},
-	OpDifference:      {"", []string{"inputs", "align"}},
+	OpRatio:           {Rate, []string{"numerator", "denominator", "scale", "align", "interpolate"}},
+	OpSum:             {"", []string{"inputs", "align", "interpolate"}},
+	OpDifference:      {"", []string{"inputs", "align", "interpolate"}},
 	OpChange:          {Value, []string{"of", "mode", "years"}},
 	OpTrend:           {Value, []string{"of", "periods"}},
-	OpOfferCount:      {Count, []string{"layer", "filter", "measure", "population", "dates", "level"}},
-	OpOfferRate:       {Rate, []string{"layer", "filter", "measure", "population", "scale"}},
-	OpOfferDensity:    {Rate, []string{"layer", "filter", "measure", "population", "dates", "level"}},
-	OpArea:            {Count, []string{"population", "dates", "level"}},
-	OpCoverage:        {Rate, []string{"layer", "filter", "population", "distance"}},
-	OpNearestDistance: {Rate, []string{"layer", "filter", "population"}},
-	OpFCA:             {Rate, []string{"layer", "filter", "measure", "population", "d0", "weight", "beta", "scale"}},
+	OpOfferCount:      {Count, []string{"layer", "filter", "measure", "population", "dates", "level", "interpolate"}},
+	OpOfferRate:       {Rate, []string{"layer", "filter", "measure", "population", "scale", "interpolate"}},
+	OpOfferDensity:    {Rate, []string{"layer", "filter", "measure", "population", "dates", "level", "interpolate"}},
+	OpArea:            {Count, []string{"population", "dates", "level", "interpolate"}},
+	OpCoverage:        {Rate, []string{"layer", "filter", "population", "distance", "interpolate"}},
+	OpNearestDistance: {Rate, []string{"layer", "filter", "population", "interpolate"}},
+	OpFCA:             {Rate, []string{"layer", "filter", "measure", "population", "d0", "weight", "beta", "scale", "interpolate"}},
 	OpIndex:           {Value, []string{"inputs", "sd", "rescale", "weights", "min_population", "exclude", "level", "align"}},
 	OpCross:           {Value, []string{"inputs", "level"}},
 }
@@ -210,6 +210,22 @@ func checkDefinition(p *problems, c *Catalog, d *Definition) {
 			} else if !ok && c.inputs[id] != nil {
 				p.add("%s: %s is an input without classes; cross combines classified indicators", d.where("compute.inputs"), id)
 			}
+		}
+	}
+	if ip := cp.Interpolate; ip != nil {
+		if len(ip.Levels) == 0 {
+			p.add("%s: interpolate needs levels (the levels that do not nest)", d.where("compute.interpolate"))
+		}
+		switch ip.By {
+		case "area":
+		case "population":
+			if ip.Population == "" {
+				p.add("%s: interpolate by population needs population (a count)", d.where("compute.interpolate"))
+			} else {
+				wantCount("interpolate.population", ip.Population, ref("interpolate.population", ip.Population))
+			}
+		default:
+			p.add("%s: interpolate by %q: want area or population", d.where("compute.interpolate.by"), ip.By)
 		}
 	}
 	checkClassification(p, d)
