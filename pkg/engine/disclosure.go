@@ -40,6 +40,23 @@ type relation struct {
 	parent int // index in cells of the parent (-1: none), withheld last
 }
 
+// relKey names a relation: kind relFamily (unit i of level lv and its
+// children), relTotal (the units of top level lv and the city total) or
+// relTerms (sum s at unit i of level lv and its terms).
+type relKey struct {
+	kind uint8
+	s    *series
+	lv   *level
+	t    atlas.Date
+	i    int
+}
+
+const (
+	relFamily uint8 = iota
+	relTotal
+	relTerms
+)
+
 func suppress(w *world, protected []*series) {
 	isProtected := map[*series]bool{}
 	for _, s := range protected {
@@ -53,43 +70,67 @@ func suppress(w *world, protected []*series) {
 		}
 	}
 	kids := childIndex(w)
-
-	type key struct {
-		s  *series
-		lv *level
-		t  atlas.Date
-		i  int
+	// readerDates[r, s, level][t]: the dates of sum r whose term s is read
+	// on date t (the same date, or an earlier one under align: latest).
+	type rsl struct {
+		r, s *series
+		lv   string
 	}
-	var queue []func() relation
-	// enqueue the relations a withheld cell belongs to.
+	readerDates := map[rsl]map[atlas.Date][]atlas.Date{}
+	datesOf := func(r, s *series, lv string) map[atlas.Date][]atlas.Date {
+		k := rsl{r, s, lv}
+		m, found := readerDates[k]
+		if !found {
+			m = map[atlas.Date][]atlas.Date{}
+			for rt := range r.at[lv] {
+				for t, c := range s.at[lv] {
+					if aligned(s, lv, rt, indicator.AlignLatest) == c {
+						m[t] = append(m[t], rt)
+					}
+				}
+			}
+			readerDates[k] = m
+		}
+		return m
+	}
+	// Each relation waits in the queue at most once until it is checked.
+	var queue []relKey
+	pending := map[relKey]bool{}
+	push := func(k relKey) {
+		if !pending[k] {
+			pending[k] = true
+			queue = append(queue, k)
+		}
+	}
+	// touch queues the relations a withheld cell belongs to.
 	touch := func(s *series, lv *level, t atlas.Date, i int) {
 		// As a child: its parent's relation, or the city total.
 		if p := lv.parent; p != nil && s.at[p.ID] != nil {
 			if j := lv.up[i]; j >= 0 {
-				queue = append(queue, func() relation { return family(s, p, t, j, kids) })
+				push(relKey{relFamily, s, p, t, j})
 			}
 		} else if p == nil {
-			queue = append(queue, func() relation { return total(s, lv, t) })
+			push(relKey{relTotal, s, lv, t, 0})
 		}
-		// As a parent: its children's relation, in each child level.
+		// As a parent: its children's relation.
 		for _, cl := range lv.children {
 			if s.at[cl.ID] != nil {
-				queue = append(queue, func() relation { return family(s, lv, t, i, kids) })
+				push(relKey{relFamily, s, lv, t, i})
+				break
 			}
 		}
 		// As a sum, and as a term of sums.
 		if len(s.terms) > 0 {
-			queue = append(queue, func() relation { return terms(s, lv.ID, t, i) })
+			push(relKey{relTerms, s, lv, t, i})
 		}
 		for _, r := range readers[s] {
-			for _, rt := range r.dates(lv.ID) {
-				if aligned(s, lv.ID, rt, indicator.AlignLatest) == s.at[lv.ID][t] {
-					queue = append(queue, func() relation { return terms(r, lv.ID, rt, i) })
-				}
+			for _, rt := range datesOf(r, s, lv.ID)[t] {
+				push(relKey{relTerms, r, lv, rt, i})
 			}
 		}
 	}
-	// Where each cells block lives, to touch relations of a newly withheld cell.
+	// Where each block of cells lives, to touch relations of a newly
+	// withheld cell.
 	type place struct {
 		s  *series
 		lv *level
@@ -119,9 +160,19 @@ func suppress(w *world, protected []*series) {
 			}
 		}
 	}
+	var rel relation
 	for len(queue) > 0 {
-		rel := queue[len(queue)-1]()
+		k := queue[len(queue)-1]
 		queue = queue[:len(queue)-1]
+		delete(pending, k)
+		switch k.kind {
+		case relFamily:
+			family(&rel, k.s, k.lv, k.t, k.i, kids)
+		case relTotal:
+			total(&rel, k.s, k.lv, k.t)
+		case relTerms:
+			terms(&rel, k.s, k.lv.ID, k.t, k.i)
+		}
 		n := 0
 		for _, r := range rel.cells {
 			if r.c.st[r.i] == hidden {
@@ -132,12 +183,12 @@ func suppress(w *world, protected []*series) {
 			continue
 		}
 		pick := -1
-		for k, r := range rel.cells {
-			if k == rel.parent || r.c.st[r.i] != ok || !isProtected[r.s] {
+		for j, r := range rel.cells {
+			if j == rel.parent || r.c.st[r.i] != ok || !isProtected[r.s] {
 				continue
 			}
 			if pick < 0 || math.Abs(r.c.v[r.i]) < math.Abs(rel.cells[pick].c.v[rel.cells[pick].i]) {
-				pick = k
+				pick = j
 			}
 		}
 		if pick < 0 && rel.parent >= 0 && rel.cells[rel.parent].c.st[rel.cells[rel.parent].i] == ok {
@@ -173,14 +224,15 @@ func childIndex(w *world) map[string][][]int {
 	return out
 }
 
-// family is the relation of unit j of level p and its children, in the
-// first child level where s has values on date t.
-func family(s *series, p *level, t atlas.Date, j int, kids map[string][][]int) relation {
+// family fills rel with unit j of level p and its children, in the first
+// child level where s has values on date t.
+func family(rel *relation, s *series, p *level, t atlas.Date, j int, kids map[string][][]int) {
+	rel.cells, rel.parent = rel.cells[:0], -1
 	pc := s.at[p.ID][t]
 	if pc == nil {
-		return relation{}
+		return
 	}
-	rel := relation{parent: 0, cells: []ref{{s, pc, j}}}
+	rel.cells, rel.parent = append(rel.cells, ref{s, pc, j}), 0
 	for _, cl := range p.children {
 		cc := s.at[cl.ID][t]
 		if cc == nil {
@@ -191,32 +243,31 @@ func family(s *series, p *level, t atlas.Date, j int, kids map[string][][]int) r
 		}
 		break
 	}
-	return rel
 }
 
-// total is the relation of a top level's units and the city total.
-func total(s *series, lv *level, t atlas.Date) relation {
+// total fills rel with a top level's units (whose sum, the city total, is
+// published).
+func total(rel *relation, s *series, lv *level, t atlas.Date) {
+	rel.cells, rel.parent = rel.cells[:0], -1
 	c := s.at[lv.ID][t]
-	rel := relation{parent: -1}
 	for i := range c.st {
 		rel.cells = append(rel.cells, ref{s, c, i})
 	}
-	return rel
 }
 
-// terms is the relation of a sum (or difference) and its terms at one unit.
-func terms(s *series, lv string, t atlas.Date, i int) relation {
+// terms fills rel with a sum (or difference) and its terms at one unit.
+func terms(rel *relation, s *series, lv string, t atlas.Date, i int) {
+	rel.cells, rel.parent = rel.cells[:0], -1
 	c := s.at[lv][t]
 	if c == nil {
-		return relation{}
+		return
 	}
-	rel := relation{parent: -1, cells: []ref{{s, c, i}}}
+	rel.cells = append(rel.cells, ref{s, c, i})
 	for _, term := range s.terms {
 		if tc := aligned(term, lv, t, indicator.AlignLatest); tc != nil {
 			rel.cells = append(rel.cells, ref{term, tc, i})
 		}
 	}
-	return rel
 }
 
 // classOf is the class of v under cut-offs (upper bounds of every class

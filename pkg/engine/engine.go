@@ -15,7 +15,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -205,7 +208,14 @@ func (e *Engine) Evaluate(ctx context.Context, opts Options) (*atlas.Batch, *Rep
 			need[id] = true
 		}
 	}
-	var inputs []*series
+	// Check every input first, then read them in parallel: reading
+	// millions of values is most of a big city's computation.
+	type load struct {
+		in *indicator.Input
+		k  int
+		s  *series
+	}
+	var loads []*load
 	for _, in := range cat.Inputs {
 		if !need[in.ID] {
 			continue
@@ -229,13 +239,29 @@ func (e *Engine) Evaluate(ctx context.Context, opts Options) (*atlas.Batch, *Rep
 			return nil, nil, atlas.Errorf(atlas.EINVALID, "%s:%d (input %s): a count under disclosure control must be imported as confidential, or its raw values would be served; set visibility: confidential in the import manifest",
 				in.File, in.Line, in.ID)
 		}
-		s, err := w.loadInput(ctx, in, k)
-		if err != nil {
-			return nil, nil, err
+		loads = append(loads, &load{in: in, k: k})
+	}
+	errs := make([]error, len(loads))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(loads)) {
+		wg.Go(func() {
+			for j := int(next.Add(1) - 1); j < len(loads); j = int(next.Add(1) - 1) {
+				l := loads[j]
+				if l.s, errs[j] = w.loadInput(ctx, l.in, l.k); errs[j] == nil {
+					w.aggregateUp(l.s)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var inputs []*series
+	for j, l := range loads {
+		if errs[j] != nil {
+			return nil, nil, errs[j]
 		}
-		w.aggregateUp(s)
-		w.series[in.ID] = s
-		inputs = append(inputs, s)
+		w.series[l.in.ID] = l.s
+		inputs = append(inputs, l.s)
 	}
 	phase("load", t0)
 
@@ -300,6 +326,17 @@ func (e *Engine) Evaluate(ctx context.Context, opts Options) (*atlas.Batch, *Rep
 	// levels of public inputs (their imported levels stay as imported).
 	t0 = time.Now()
 	b := &atlas.Batch{Source: atlas.Source{Name: "compute", User: opts.User}}
+	// Size the value slice once: tens of millions of values on a big city.
+	n := 0
+	for _, d := range targets {
+		if s := w.series[d.ID]; s != nil {
+			n += size(w, s, nil)
+		}
+	}
+	for _, s := range inputs {
+		n += size(w, s, s.imported)
+	}
+	b.Values = make([]atlas.Value, 0, n)
 	for _, d := range targets {
 		s := w.series[d.ID]
 		if s == nil {
@@ -358,6 +395,17 @@ func cmpString(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// size is the number of values emit writes for s.
+func size(w *world, s *series, skip map[string]bool) int {
+	n := 0
+	for _, lv := range w.levels {
+		if !skip[lv.ID] {
+			n += len(s.at[lv.ID]) * len(lv.codes)
+		}
+	}
+	return n
 }
 
 // emit appends a series' values (all levels except skip) to out.

@@ -173,8 +173,13 @@ func (e *run) offers(ctx context.Context, s *series, d *indicator.Definition) er
 		return err
 	}
 	var carriers []orb.Point
+	// Pairs and distances depend on the offers selected, not on the date:
+	// while the selection stays the same (offers without validity dates),
+	// they are computed once for all dates.
 	var pairs []access.Pair
 	var nearest []float64
+	var pairsOf, nearestOf []int
+	havePairs, haveNearest := false, false
 	switch cp.Op {
 	case indicator.OpCoverage, indicator.OpNearestDistance, indicator.OpFCA:
 		if carriers, err = e.carriers(ctx, lv); err != nil {
@@ -251,8 +256,11 @@ func (e *run) offers(ctx context.Context, s *series, d *indicator.Definition) er
 			x := make([]float64, n) // per carrier: covered 0/1, distance, or accessibility
 			switch cp.Op {
 			case indicator.OpCoverage:
-				if pairs, err = access.Within(carriers, supply, cp.Distance); err != nil {
-					return errAt(d, "%v", err)
+				if !havePairs || !slices.Equal(sel, pairsOf) {
+					if pairs, err = access.Within(carriers, supply, cp.Distance); err != nil {
+						return errAt(d, "%v", err)
+					}
+					pairsOf, havePairs = sel, true
 				}
 				for _, p := range pairs {
 					x[p.I] = 1
@@ -261,13 +269,19 @@ func (e *run) offers(ctx context.Context, s *series, d *indicator.Definition) er
 				if len(supply) == 0 {
 					continue
 				}
-				if nearest, err = access.NearestDistance(carriers, supply); err != nil {
-					return errAt(d, "%v", err)
+				if !haveNearest || !slices.Equal(sel, nearestOf) {
+					if nearest, err = access.NearestDistance(carriers, supply); err != nil {
+						return errAt(d, "%v", err)
+					}
+					nearestOf, haveNearest = sel, true
 				}
 				copy(x, nearest)
 			case indicator.OpFCA:
-				if pairs, err = access.Within(carriers, supply, cp.D0); err != nil {
-					return errAt(d, "%v", err)
+				if !havePairs || !slices.Equal(sel, pairsOf) {
+					if pairs, err = access.Within(carriers, supply, cp.D0); err != nil {
+						return errAt(d, "%v", err)
+					}
+					pairsOf, havePairs = sel, true
 				}
 				w := access.Step(cp.D0)
 				if cp.Weight == "gaussian" {

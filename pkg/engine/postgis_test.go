@@ -11,6 +11,7 @@ import (
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
 	"github.com/sozialatlas/sozialatlas/pkg/geo"
 	"github.com/sozialatlas/sozialatlas/pkg/pgtest"
+	"github.com/sozialatlas/sozialatlas/pkg/postgis"
 )
 
 // TestMSSAgainstPostgreSQL recomputes the Berlin MSS 2021 Status- and
@@ -208,4 +209,35 @@ func TestOffersAgainstPostGIS(t *testing.T) {
 		checked++
 	}
 	t.Logf("542 Planungsräume: Kita counts equal ST_Contains; worst area error %.2e; %d nearest distances, worst error %.2e", worstArea, checked, worstDist)
+}
+
+// TestComputeOnPostGIS runs the Berlin catalog on the PostGIS store and
+// compares every computed value with the same computation on SQLite.
+func TestComputeOnPostGIS(t *testing.T) {
+	ctx := context.Background()
+	pg, err := postgis.Open(ctx, pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	rep := computeBerlin(t, pg)
+	lite, _, _ := berlin(t)
+	n := 0
+	for _, c := range rep.Computed {
+		for _, lvl := range c.Levels {
+			want := values(t, lite, c.ID, lvl)
+			got := values(t, pg, c.ID, lvl)
+			if len(got) != len(want) {
+				t.Errorf("%s %s: %d values on PostGIS, %d on SQLite", c.ID, lvl, len(got), len(want))
+			}
+			for code, w := range want {
+				g := got[code]
+				if g.Status != w.Status || math.Abs(g.Value-w.Value) > 1e-9*math.Max(1, math.Abs(w.Value)) {
+					t.Errorf("%s %s %s: PostGIS %s %g, SQLite %s %g", c.ID, lvl, code, g.Status, g.Value, w.Status, w.Value)
+				}
+				n++
+			}
+		}
+	}
+	t.Logf("%d values agree", n)
 }

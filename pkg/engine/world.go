@@ -167,7 +167,7 @@ func (w *world) layer(ctx context.Context, id string) ([]atlas.Offer, error) {
 func (w *world) loadInput(ctx context.Context, in *indicator.Input, k int) (*series, error) {
 	s := &series{id: in.ID, kind: in.Kind, scale: 1, k: k, imported: map[string]bool{}}
 	for _, lv := range w.levels {
-		vals, err := w.store.Values(ctx, atlas.ValueQuery{Indicator: in.ID, Level: lv.ID})
+		vals, err := w.store.Values(ctx, atlas.ValueQuery{Indicator: in.ID, Level: lv.ID, Unordered: true})
 		if err != nil {
 			return nil, err
 		}

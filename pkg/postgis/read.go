@@ -234,7 +234,9 @@ func (s *Store) Values(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, 
 	if len(q.Units) > 0 {
 		query += ` AND u.code = ANY(` + args.add(q.Units) + `::text[])`
 	}
-	query += ` ORDER BY u.code, v.date`
+	if !q.Unordered {
+		query += ` ORDER BY u.code, v.date`
+	}
 	var out []atlas.Value
 	err := s.with(ctx, func(c *pgx.Conn) error {
 		rows, err := c.Query(ctx, query, args...)

@@ -215,7 +215,9 @@ func (s *Store) Values(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, 
 		query += ` AND u.code IN (SELECT value FROM json_each(?))`
 		args = append(args, jsonString(q.Units))
 	}
-	query += ` ORDER BY u.code, v.date`
+	if !q.Unordered {
+		query += ` ORDER BY u.code, v.date`
+	}
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, atlas.Internalf(err, "read values of %s", q.Indicator)
