@@ -63,6 +63,9 @@ type OfferQuery struct {
 // ValueQuery selects values of one indicator at one level.
 type ValueQuery struct {
 	Indicator string
+	// Level is the level to read; empty reads every level at once (each
+	// value says its level), unordered, for bulk reads such as the
+	// engine's. Units then must be empty: codes are unique per level only.
 	Level     string
 	Dates     []Date   // empty: all dates
 	Units     []string // empty: all units

@@ -163,52 +163,52 @@ func (w *world) layer(ctx context.Context, id string) ([]atlas.Offer, error) {
 	return o, nil
 }
 
-// loadInput reads an imported indicator at every level it has values.
+// loadInput reads an imported indicator at every level it has values, in
+// one read.
 func (w *world) loadInput(ctx context.Context, in *indicator.Input, k int) (*series, error) {
 	s := &series{id: in.ID, kind: in.Kind, scale: 1, k: k, imported: map[string]bool{}}
-	for _, lv := range w.levels {
-		vals, err := w.store.Values(ctx, atlas.ValueQuery{Indicator: in.ID, Level: lv.ID, Unordered: true})
-		if err != nil {
-			return nil, err
+	vals, err := w.store.Values(ctx, atlas.ValueQuery{Indicator: in.ID, Unordered: true})
+	if err != nil {
+		return nil, err
+	}
+	rate := in.Kind == indicator.Rate
+	for _, v := range vals {
+		lv := w.byID[v.Level]
+		if lv == nil {
+			continue
 		}
-		if len(vals) == 0 {
+		i, found := lv.index[v.Unit]
+		if !found {
 			continue
 		}
 		s.imported[lv.ID] = true
-		rate := in.Kind == indicator.Rate
-		for _, v := range vals {
-			i, found := lv.index[v.Unit]
-			if !found {
-				continue
-			}
-			c := s.at[lv.ID][v.Date]
-			if c == nil {
-				c = newCells(len(lv.codes), rate)
-				s.put(lv.ID, v.Date, c)
-			}
-			switch v.Status {
-			case atlas.OK:
-				c.v[i], c.st[i] = v.Value, ok
-				if rate {
-					// A rate imported without its counts cannot be
-					// aggregated; the checks below make it a value.
-					if !v.Numerator.Valid || !v.Denominator.Valid {
-						rate = false
-					} else {
-						c.num[i], c.den[i] = v.Numerator.V, v.Denominator.V
-					}
-				}
-			case atlas.Suppressed:
-				c.st[i] = hidden // withheld by its publisher: unknown here too
-			}
+		c := s.at[lv.ID][v.Date]
+		if c == nil {
+			c = newCells(len(lv.codes), in.Kind == indicator.Rate)
+			s.put(lv.ID, v.Date, c)
 		}
-		if in.Kind == indicator.Rate && !rate {
-			s.kind = indicator.Value
+		switch v.Status {
+		case atlas.OK:
+			c.v[i], c.st[i] = v.Value, ok
+			if in.Kind == indicator.Rate {
+				// A rate imported without its counts cannot be
+				// aggregated: the series becomes a value.
+				if !v.Numerator.Valid || !v.Denominator.Valid {
+					rate = false
+				} else {
+					c.num[i], c.den[i] = v.Numerator.V, v.Denominator.V
+				}
+			}
+		case atlas.Suppressed:
+			c.st[i] = hidden // withheld by its publisher: unknown here too
 		}
 	}
-	if s.kind == indicator.Rate {
-		// The scale of an imported rate: what makes value = scale × num/den.
-		s.scale = inferScale(s)
+	if in.Kind == indicator.Rate {
+		if rate {
+			s.scale = inferScale(s) // the scale that makes value = scale × num/den
+		} else {
+			s.kind = indicator.Value
+		}
 	}
 	return s, nil
 }

@@ -97,7 +97,7 @@ func (w *writer) apply(b *atlas.Batch) (ch atlas.Changes, err error) {
 	if err != nil {
 		return ch, err
 	}
-	units := &unitIDs{w: w, levels: levelIDs, byLevel: map[string]map[string]int32{}}
+	units := newUnitIDs(w, levelIDs)
 	if err := w.units(b.Units, units, &ch.Units); err != nil {
 		return ch, err
 	}
@@ -273,16 +273,32 @@ func (w *writer) levels(levels []atlas.Level, c *atlas.Count) (map[string]int32,
 	return ids(existing), nil
 }
 
-// unitIDs finds unit ids by level and code, loading each level once.
+// unitIDs finds unit ids by level and code. A level whose units are
+// parents of units a batch writes is read whole, once. Values look up only
+// the codes they name (see lookup): the engine writes small batches of
+// computed values into levels of 100,000 blocks, and reading the whole
+// level each time cost 5 times what writing them did.
 type unitIDs struct {
-	w       *writer
-	levels  map[string]int32
-	byLevel map[string]map[string]int32
+	w        *writer
+	levels   map[string]int32
+	byLevel  map[string]map[string]int32 // level → code → id, as far as known
+	complete map[string]bool             // levels read whole
 }
 
+func newUnitIDs(w *writer, levels map[string]int32) *unitIDs {
+	return &unitIDs{w: w, levels: levels, byLevel: map[string]map[string]int32{}, complete: map[string]bool{}}
+}
+
+// forget drops what is known of a level whose units are being written.
+func (u *unitIDs) forget(level string) {
+	delete(u.byLevel, level)
+	delete(u.complete, level)
+}
+
+// level returns the ids of every unit of a level.
 func (u *unitIDs) level(level string) (map[string]int32, error) {
-	if m, ok := u.byLevel[level]; ok {
-		return m, nil
+	if u.complete[level] {
+		return u.byLevel[level], nil
 	}
 	levelID, ok := u.levels[level]
 	if !ok {
@@ -292,19 +308,65 @@ func (u *unitIDs) level(level string) (map[string]int32, error) {
 	if err != nil {
 		return nil, atlas.Internalf(err, "read units of %s", level)
 	}
-	defer rows.Close()
-	m := map[string]int32{}
-	var code string
-	var id int32
-	_, err = pgx.ForEachRow(rows, []any{&code, &id}, func() error {
-		m[code] = id
-		return nil
-	})
+	m, err := collectCodes(rows, nil)
 	if err != nil {
+		return nil, atlas.Internalf(err, "read units of %s", level)
+	}
+	u.byLevel[level], u.complete[level] = m, true
+	return m, nil
+}
+
+// wholeLevel is the number of codes from which lookup reads the whole
+// level instead of looking up the codes, as in the embedded store: sending
+// every code of a level and probing the index for each costs more than
+// reading the level.
+const wholeLevel = 10_000
+
+// lookup reads the ids of those codes of a level that are not known yet
+// with one indexed query, and returns the level's known codes. Codes that
+// do not exist are left out.
+func (u *unitIDs) lookup(level string, codes map[string]struct{}) (map[string]int32, error) {
+	if u.complete[level] || len(codes) >= wholeLevel {
+		return u.level(level)
+	}
+	levelID, ok := u.levels[level]
+	if !ok {
+		return nil, atlas.Errorf(atlas.EINVALID, "level %q does not exist", level)
+	}
+	m := u.byLevel[level]
+	missing := make([]string, 0, len(codes))
+	for c := range codes {
+		if _, ok := m[c]; !ok {
+			missing = append(missing, c)
+		}
+	}
+	if m != nil && len(missing) == 0 {
+		return m, nil
+	}
+	rows, err := u.w.tx.Query(u.w.ctx, `SELECT code, id FROM sozialatlas.units
+		WHERE level_id = $1 AND code = ANY($2::text[])`, levelID, missing)
+	if err != nil {
+		return nil, atlas.Internalf(err, "read units of %s", level)
+	}
+	if m, err = collectCodes(rows, m); err != nil {
 		return nil, atlas.Internalf(err, "read units of %s", level)
 	}
 	u.byLevel[level] = m
 	return m, nil
+}
+
+// collectCodes adds rows of code and id to m (a new map if nil).
+func collectCodes(rows pgx.Rows, m map[string]int32) (map[string]int32, error) {
+	if m == nil {
+		m = map[string]int32{}
+	}
+	var code string
+	var id int32
+	_, err := pgx.ForEachRow(rows, []any{&code, &id}, func() error {
+		m[code] = id
+		return nil
+	})
+	return m, err
 }
 
 // rounds splits the rows 0…n-1 into rounds in which every key occurs once.
@@ -411,7 +473,7 @@ func (w *writer) unitsOfLevel(units []atlas.Unit, idx []int, level atlas.Level, 
 		}
 		rows[k] = []any{u.Code, u.Name, parent, pgDate(u.From), pgDate(u.To), g}
 	}
-	delete(ids.byLevel, level.ID) // codes are added below
+	ids.forget(level.ID) // read again when values need them
 
 	for _, round := range rounds(len(idx), func(k int) string { return units[idx[k]].Code }) {
 		if err := w.stage(&w.unitStage, "unit_stage", `code text COLLATE "C", name text, parent_id integer,

@@ -216,12 +216,18 @@ func (s *Store) Indicators(ctx context.Context) ([]atlas.Indicator, error) {
 // code and date.
 func (s *Store) Values(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, error) {
 	var args params
-	query := `SELECT u.code, v.date, v.value, v.numerator, v.denominator, v.status
+	// The level is a column too, for reads of every level at once.
+	query := `SELECT u.code, v.date, v.value, v.numerator, v.denominator, v.status, l.key
 		FROM sozialatlas.indicator_values v
 		JOIN sozialatlas.indicators i ON i.id = v.indicator_id
 		JOIN sozialatlas.units u ON u.id = v.unit_id
 		JOIN sozialatlas.levels l ON l.id = u.level_id
-		WHERE i.key = ` + args.add(q.Indicator) + ` AND l.key = ` + args.add(q.Level)
+		WHERE i.key = ` + args.add(q.Indicator)
+	if q.Level != "" {
+		query += ` AND l.key = ` + args.add(q.Level)
+	} else if len(q.Units) > 0 {
+		return nil, atlas.Errorf(atlas.EINVALID, "values of %s: units need a level", q.Indicator)
+	}
 	if len(q.Dates) > 0 {
 		ds := make([]pgtype.Date, 0, len(q.Dates))
 		for _, d := range q.Dates {
@@ -234,7 +240,7 @@ func (s *Store) Values(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, 
 	if len(q.Units) > 0 {
 		query += ` AND u.code = ANY(` + args.add(q.Units) + `::text[])`
 	}
-	if !q.Unordered {
+	if !q.Unordered && q.Level != "" {
 		query += ` ORDER BY u.code, v.date`
 	}
 	var out []atlas.Value
@@ -248,7 +254,7 @@ func (s *Store) Values(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, 
 			v := atlas.Value{Indicator: q.Indicator, Level: q.Level}
 			var date pgtype.Date
 			var value, num, den pgtype.Float8
-			if err := rows.Scan(&v.Unit, &date, &value, &num, &den, &v.Status); err != nil {
+			if err := rows.Scan(&v.Unit, &date, &value, &num, &den, &v.Status, &v.Level); err != nil {
 				return err
 			}
 			v.Date = fromPgDate(date)

@@ -58,12 +58,41 @@ func (w *writer) values(values []atlas.Value, importID int32, indicatorIDs map[s
 	if len(values) > math.MaxInt32 {
 		return atlas.Errorf(atlas.ETOOLARGE, "a batch can hold at most %d values", math.MaxInt32)
 	}
+	// Only the units the values name are looked up, not whole levels.
+	need := map[string]map[string]struct{}{}
+	var (
+		lastLevel string
+		names     map[string]struct{}
+	)
+	for i := range values {
+		v := &values[i]
+		if names == nil || v.Level != lastLevel {
+			if names = need[v.Level]; names == nil {
+				names = map[string]struct{}{}
+				need[v.Level] = names
+			}
+			lastLevel = v.Level
+		}
+		names[v.Unit] = struct{}{}
+	}
+	known := make(map[string]map[string]int32, len(need))
+	for level, names := range need {
+		if _, ok := units.levels[level]; !ok {
+			continue // refused below, in batch order
+		}
+		m, err := units.lookup(level, names)
+		if err != nil {
+			return err
+		}
+		known[level] = m
+	}
+
 	rows := make([]valueRow, len(values))
 	days := map[atlas.Date]int32{}
 	var (
-		lastIndicator, lastLevel string
-		indicatorID              int32
-		codes                    map[string]int32
+		lastIndicator string
+		indicatorID   int32
+		codes         map[string]int32
 	)
 	for i := range values {
 		v := &values[i]
@@ -75,9 +104,9 @@ func (w *writer) values(values []atlas.Value, importID int32, indicatorIDs map[s
 			lastIndicator, indicatorID = v.Indicator, id
 		}
 		if codes == nil || v.Level != lastLevel {
-			m, err := units.level(v.Level)
-			if err != nil {
-				return err
+			m, ok := known[v.Level]
+			if !ok {
+				return atlas.Errorf(atlas.EINVALID, "level %q does not exist", v.Level)
 			}
 			lastLevel, codes = v.Level, m
 		}

@@ -280,9 +280,9 @@ func (u *unitIDs) level(level string) (map[string]int64, error) {
 
 // wholeLevel is the number of codes from which lookup reads the whole
 // level instead of probing the index once per code. A probe costs about
-// 2.5 times as much as a row of a level read whole (1,000 and 100,000
-// blocks, BenchmarkApplyComputed); a batch of that many values costs more
-// than either.
+// 2.5 times as much as a row of a level read whole (measured with 100,000
+// blocks), so probing all the codes of a level was 14 % slower; 10,000
+// probes take about 30 ms, less than writing 10,000 values does.
 const wholeLevel = 10_000
 
 // lookup reads the ids of those codes of a level that are not known yet,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -196,6 +197,9 @@ func (s *Store) Indicators(ctx context.Context) ([]atlas.Indicator, error) {
 // Values returns the values of one indicator at one level, ordered by unit
 // code and date.
 func (s *Store) Values(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, error) {
+	if q.Level == "" {
+		return s.allValues(ctx, q)
+	}
 	query := `SELECT u.code, v.date, v.value, v.numerator, v.denominator, v.status
 		FROM indicator_values v
 		JOIN indicators i ON i.id = v.indicator_id
@@ -298,4 +302,79 @@ func decodeMultiPolygon(b []byte) (orb.MultiPolygon, error) {
 		return nil, atlas.Errorf(atlas.EINTERNAL, "stored geometry is a %s, want MultiPolygon", strings.ToLower(g.GeoJSONType()))
 	}
 	return mp, nil
+}
+
+// allValues reads an indicator's values at every level with one range scan
+// of the value table's primary key, without joins: unit ids are resolved
+// from one read of the units. For 1,000,000 values this is several times
+// faster than joining units row by row.
+func (s *Store) allValues(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, error) {
+	if len(q.Units) > 0 {
+		return nil, atlas.Errorf(atlas.EINVALID, "values of %s: units need a level", q.Indicator)
+	}
+	var indID int64
+	switch err := s.db.QueryRowContext(ctx, `SELECT id FROM indicators WHERE key = ?`, q.Indicator).Scan(&indID); {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, nil
+	case err != nil:
+		return nil, atlas.Internalf(err, "read values of %s", q.Indicator)
+	}
+	type unitKey struct{ level, code string }
+	units := map[int64]unitKey{}
+	urows, err := s.db.QueryContext(ctx, `SELECT u.id, l.key, u.code FROM units u JOIN levels l ON l.id = u.level_id
+		WHERE u.id IN (SELECT DISTINCT unit_id FROM indicator_values WHERE indicator_id = ?)`, indID)
+	if err != nil {
+		return nil, atlas.Internalf(err, "read values of %s", q.Indicator)
+	}
+	for urows.Next() {
+		var id int64
+		var k unitKey
+		if err := urows.Scan(&id, &k.level, &k.code); err != nil {
+			urows.Close()
+			return nil, atlas.Internalf(err, "read values of %s", q.Indicator)
+		}
+		units[id] = k
+	}
+	urows.Close()
+	query := `SELECT unit_id, date, value, numerator, denominator,
+		CASE status WHEN 'ok' THEN 0 WHEN 'suppressed' THEN 1 ELSE 2 END
+		FROM indicator_values WHERE indicator_id = ?`
+	args := []any{indID}
+	if len(q.Dates) > 0 {
+		ds := make([]int32, len(q.Dates))
+		for i, d := range q.Dates {
+			ds[i] = int32(d)
+		}
+		query += ` AND date IN (SELECT value FROM json_each(?))`
+		args = append(args, jsonString(ds))
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, atlas.Internalf(err, "read values of %s", q.Indicator)
+	}
+	defer rows.Close()
+	statuses := [3]atlas.Status{atlas.OK, atlas.Suppressed, atlas.Missing}
+	// Sized from the key range's count: growing a slice of a million values
+	// step by step costs more in copying and GC than the count.
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM indicator_values WHERE indicator_id = ?`, indID).Scan(&n); err != nil {
+		return nil, atlas.Internalf(err, "read values of %s", q.Indicator)
+	}
+	out := make([]atlas.Value, 0, n)
+	for rows.Next() {
+		var unit int64
+		var st int
+		var value, num, den sql.NullFloat64
+		v := atlas.Value{Indicator: q.Indicator}
+		if err := rows.Scan(&unit, &v.Date, &value, &num, &den, &st); err != nil {
+			return nil, atlas.Internalf(err, "read values of %s", q.Indicator)
+		}
+		k := units[unit]
+		v.Level, v.Unit, v.Status = k.level, k.code, statuses[st]
+		v.Value = value.Float64
+		v.Numerator = atlas.Float{V: num.Float64, Valid: num.Valid}
+		v.Denominator = atlas.Float{V: den.Float64, Valid: den.Valid}
+		out = append(out, v)
+	}
+	return out, atlas.Internalf(rows.Err(), "read values of %s", q.Indicator)
 }

@@ -6,7 +6,9 @@ package storetest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,6 +42,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"CancelledApplyWritesNothing", testCancelled},
 		{"ConfidentialIndicator", testConfidential},
 		{"ImportInputs", testImportInputs},
+		{"ValuesOfManyAndFewUnits", testManyUnits},
+		{"ValuesOfEveryLevel", testEveryLevel},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -519,6 +523,56 @@ func testConfidential(t *testing.T, s atlas.Store) {
 	}
 }
 
+// testManyUnits: values that name many units of a level (more than a
+// store looks up one by one: it reads the level whole) and values that
+// name a few of them resolve alike, and an unknown code among many is
+// refused by name with nothing written.
+func testManyUnits(t *testing.T, s atlas.Store) {
+	const n = 12_000
+	ew := atlas.Indicator{ID: "ew", Name: "Einwohner", Polarity: atlas.Neutral, Visibility: atlas.Public}
+	setup := &atlas.Batch{Levels: []atlas.Level{{ID: "block", Name: "Block"}}, Indicators: []atlas.Indicator{ew}}
+	many := &atlas.Batch{}
+	for i := 0; i < n; i++ {
+		code := fmt.Sprintf("B%05d", i)
+		setup.Units = append(setup.Units, atlas.Unit{Level: "block", Code: code, Name: code,
+			Geometry: square(13+float64(i%100)*0.001, 52+float64(i/100)*0.001, 0.001)})
+		many.Values = append(many.Values, atlas.Value{Indicator: "ew", Level: "block", Unit: code, Date: 20201231, Value: float64(i), Status: atlas.OK})
+	}
+	mustApply(t, s, setup, atlas.ApplyOptions{})
+	if ch := mustApply(t, s, many, atlas.ApplyOptions{}); ch.Values != (atlas.Count{Inserted: n}) {
+		t.Errorf("values of %d units: got %+v, want all inserted", n, ch.Values)
+	}
+	few := &atlas.Batch{Values: []atlas.Value{
+		{Indicator: "ew", Level: "block", Unit: "B11999", Date: 20201231, Value: -1, Status: atlas.OK},
+		{Indicator: "ew", Level: "block", Unit: "B00007", Date: 20201231, Value: 7, Status: atlas.OK},
+		{Indicator: "ew", Level: "block", Unit: "B00000", Date: 20211231, Status: atlas.Missing},
+	}}
+	if ch := mustApply(t, s, few, atlas.ApplyOptions{}); ch.Values != (atlas.Count{Inserted: 1, Updated: 1, Unchanged: 1}) {
+		t.Errorf("values of 3 units: got %+v, want 1 inserted, 1 updated, 1 unchanged", ch.Values)
+	}
+	got, err := s.Values(ctx, atlas.ValueQuery{Indicator: "ew", Level: "block", Units: []string{"B00000", "B05000", "B11999"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []atlas.Value{many.Values[0], few.Values[2], many.Values[5000], few.Values[0]}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("values:\n got %+v\nwant %+v", got, want)
+	}
+
+	for i := range many.Values {
+		many.Values[i].Value++
+	}
+	many.Values[n/2].Unit = "B99999"
+	before := Dump(t, s)
+	_, err = s.Apply(ctx, many, atlas.ApplyOptions{})
+	if atlas.ErrorCode(err) != atlas.EINVALID || !strings.Contains(atlas.ErrorMessage(err), `"B99999"`) {
+		t.Errorf("an unknown unit among %d: got %v, want invalid naming B99999", n, err)
+	}
+	if after := Dump(t, s); after != before {
+		t.Errorf("a refused batch changed the store")
+	}
+}
+
 // testImportInputs: the import log keeps which imports a computation read,
 // in the order given; an import of files has none.
 func testImportInputs(t *testing.T, s atlas.Store) {
@@ -656,15 +710,70 @@ func testCancelled(t *testing.T, s atlas.Store) {
 	full := time.Since(start)
 	before := Dump(t, s)
 
-	second := &atlas.Batch{Values: BulkValues(units, "kinderarmut", 200_000)}
-	cctx, cancel := context.WithCancel(ctx)
-	time.AfterFunc(full/2, cancel)
-	_, err := s.Apply(cctx, second, atlas.ApplyOptions{})
-	if err == nil {
-		t.Fatalf("Apply finished although cancelled after %v", full/2)
+	// The cancel must land while Apply writes. On a busy machine an Apply
+	// can outrun a timer, so try again with an earlier cancel: what is
+	// asserted, an unchanged store after a cancelled Apply, never relaxes.
+	for attempt, frac := range []time.Duration{2, 8, 32, 128} {
+		second := &atlas.Batch{Values: BulkValues(units, "kinderarmut", 200_000)}
+		cctx, cancel := context.WithCancel(ctx)
+		time.AfterFunc(full/frac, cancel)
+		_, err := s.Apply(cctx, second, atlas.ApplyOptions{})
+		cancel()
+		if err == nil {
+			t.Logf("attempt %d: Apply finished before the cancel after %v; trying earlier", attempt+1, full/frac)
+			before = Dump(t, s)
+			continue
+		}
+		t.Logf("cancelled after %v of %v: %v", full/frac, full, err)
+		if after := Dump(t, s); after != before {
+			t.Errorf("a cancelled Apply changed the store")
+		}
+		return
 	}
-	t.Logf("cancelled after %v of %v: %v", full/2, full, err)
-	if after := Dump(t, s); after != before {
-		t.Errorf("a cancelled Apply changed the store")
+	t.Fatalf("Apply finished every time although cancelled as early as %v", full/128)
+}
+
+// testEveryLevel: a read without a level returns the values of every level,
+// each with its level, the same as the reads level by level.
+func testEveryLevel(t *testing.T, s atlas.Store) {
+	mustApply(t, s, fixture(), atlas.ApplyOptions{})
+	levels, err := s.Levels(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inds, err := s.Indicators(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(v atlas.Value) string { return fmt.Sprintf("%s|%s|%s|%v", v.Level, v.Unit, v.Date, v) }
+	for _, ind := range inds {
+		want := map[string]bool{}
+		for _, l := range levels {
+			vs, err := s.Values(ctx, atlas.ValueQuery{Indicator: ind.ID, Level: l.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vs {
+				want[key(v)] = true
+			}
+		}
+		all, err := s.Values(ctx, atlas.ValueQuery{Indicator: ind.ID, Unordered: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != len(want) || len(all) == 0 {
+			t.Errorf("%s: %d values from every level at once, %d level by level", ind.ID, len(all), len(want))
+		}
+		for _, v := range all {
+			if !want[key(v)] {
+				t.Errorf("%s: read of every level gave %+v, not among the level reads", ind.ID, v)
+			}
+		}
+	}
+	if _, err := s.Values(ctx, atlas.ValueQuery{Indicator: inds[0].ID, Units: []string{"0101"}}); atlas.ErrorCode(err) != atlas.EINVALID {
+		t.Errorf("units without a level: %v, want EINVALID", err)
+	}
+	if vs, err := s.Values(ctx, atlas.ValueQuery{Indicator: "nope"}); err != nil || len(vs) != 0 {
+		t.Errorf("unknown indicator, every level: %v %v", vs, err)
 	}
 }
