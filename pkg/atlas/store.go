@@ -66,9 +66,9 @@ type ValueQuery struct {
 	// Level is the level to read; empty reads every level at once (each
 	// value says its level), unordered, for bulk reads such as the
 	// engine's. Units then must be empty: codes are unique per level only.
-	Level     string
-	Dates     []Date   // empty: all dates
-	Units     []string // empty: all units
+	Level string
+	Dates []Date   // empty: all dates
+	Units []string // empty: all units
 	// Unordered drops the order by unit code and date: the engine reads
 	// millions of values into arrays and sorting them costs a third of
 	// the read.
