@@ -2,10 +2,9 @@ package interpolate
 
 import (
 	"encoding/csv"
-	"encoding/json"
-	"io/fs"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -15,46 +14,16 @@ import (
 )
 
 // berlinUnits reads the ids (property idProp) and geometries of a Berlin
-// LOR level. (GeoJSON is decoded here rather than with orb/geojson, which
-// would pull the MongoDB driver into the module for its BSON support.)
+// LOR level.
 func berlinUnits(t testing.TB, name, idProp string) ([]string, []orb.MultiPolygon) {
 	t.Helper()
-	b, err := fs.ReadFile(geodata.Berlin(), name)
+	level := strings.TrimSuffix(strings.TrimPrefix(name, "lor2021/berlin_lor2021_"), "_4326.geojson")
+	if geodata.BerlinLevels[level] != idProp {
+		t.Fatalf("%s: no Berlin level with id %s", name, idProp)
+	}
+	ids, mps, err := geodata.BerlinAreas(level)
 	if err != nil {
-		t.Fatalf("read %s: %v", name, err)
-	}
-	var fc struct {
-		Features []struct {
-			Properties map[string]any
-			Geometry   struct {
-				Type        string
-				Coordinates json.RawMessage
-			}
-		}
-	}
-	if err := json.Unmarshal(b, &fc); err != nil {
-		t.Fatalf("parse %s: %v", name, err)
-	}
-	var ids []string
-	var mps []orb.MultiPolygon
-	for i, f := range fc.Features {
-		var mp orb.MultiPolygon
-		switch f.Geometry.Type {
-		case "Polygon":
-			var p orb.Polygon
-			err = json.Unmarshal(f.Geometry.Coordinates, &p)
-			mp = orb.MultiPolygon{p}
-		case "MultiPolygon":
-			err = json.Unmarshal(f.Geometry.Coordinates, &mp)
-		default:
-			t.Fatalf("%s: feature %d is a %s", name, i, f.Geometry.Type)
-		}
-		if err != nil {
-			t.Fatalf("%s: feature %d: %v", name, i, err)
-		}
-		id, _ := f.Properties[idProp].(string)
-		ids = append(ids, id)
-		mps = append(mps, mp)
+		t.Fatal(err)
 	}
 	return ids, mps
 }

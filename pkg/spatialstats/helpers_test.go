@@ -2,8 +2,6 @@ package spatialstats
 
 import (
 	"encoding/csv"
-	"encoding/json"
-	"io/fs"
 	"math"
 	"os"
 	"strconv"
@@ -96,45 +94,9 @@ func stLouis(t testing.TB) ([]float64, Weights) {
 // berlinPLR reads the 542 Berlin Planungsräume: ids and geometries.
 func berlinPLR(t testing.TB) ([]string, []orb.MultiPolygon) {
 	t.Helper()
-	data, err := fs.ReadFile(geodata.Berlin(), "lor2021/berlin_lor2021_plr_4326.geojson")
+	ids, geoms, err := geodata.BerlinAreas("plr")
 	if err != nil {
 		t.Fatal(err)
-	}
-	// plain encoding/json: orb's Point is a [2]float64, so coordinates
-	// decode straight into orb types
-	var fc struct {
-		Features []struct {
-			Properties struct {
-				ID string `json:"PLR_ID"`
-			} `json:"properties"`
-			Geometry struct {
-				Type        string          `json:"type"`
-				Coordinates json.RawMessage `json:"coordinates"`
-			} `json:"geometry"`
-		} `json:"features"`
-	}
-	if err := json.Unmarshal(data, &fc); err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	var geoms []orb.MultiPolygon
-	for _, f := range fc.Features {
-		var mp orb.MultiPolygon
-		switch f.Geometry.Type {
-		case "Polygon":
-			var p orb.Polygon
-			err = json.Unmarshal(f.Geometry.Coordinates, &p)
-			mp = orb.MultiPolygon{p}
-		case "MultiPolygon":
-			err = json.Unmarshal(f.Geometry.Coordinates, &mp)
-		default:
-			t.Fatalf("PLR %s: geometry type %s", f.Properties.ID, f.Geometry.Type)
-		}
-		if err != nil {
-			t.Fatalf("PLR %s: %v", f.Properties.ID, err)
-		}
-		ids = append(ids, f.Properties.ID)
-		geoms = append(geoms, mp)
 	}
 	return ids, geoms
 }
