@@ -95,7 +95,7 @@ func computeIfStale(ctx context.Context, store atlas.Store, cat *indicator.Catal
 	if err != nil {
 		return err
 	}
-	if len(last) == 0 || last[0].Source.Name == "compute" {
+	if len(last) == 0 || last[0].Source.Name == atlas.ComputeSource {
 		return nil
 	}
 	log.Info("computing the indicator catalog")

@@ -120,6 +120,9 @@ type Value struct {
 	Numerator   Float   `json:"numerator"`
 	Denominator Float   `json:"denominator"`
 	Status      Status  `json:"status"`
+	// Import is the import (or computation) that last wrote the value, as
+	// stores read it: provenance for the engine, never serialised.
+	Import int64 `json:"-"`
 }
 
 // Validate checks one value. A value that is not OK carries no numbers:

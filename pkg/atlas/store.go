@@ -194,6 +194,11 @@ type ImportRecord struct {
 	Changes  Changes   `json:"changes"`
 }
 
+// ComputeSource is the Source.Name of a computation in the import log:
+// values written under it are computed, not imported. Imports never carry
+// this name (the importer renames one that would).
+const ComputeSource = "compute"
+
 // Touched says what a batch writes: which indicators get values, which
 // offer layers get offers, and whether units change. The engine recomputes
 // what depends on it and nothing else.

@@ -241,6 +241,17 @@ func (e *Engine) Evaluate(ctx context.Context, opts Options) (*atlas.Batch, *Rep
 		}
 		loads = append(loads, &load{in: in, k: k})
 	}
+	// The import log tells imported values from those computations wrote.
+	imports, err := e.Store.Imports(ctx, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	computed := map[int64]bool{}
+	for _, im := range imports {
+		if im.Source.Name == atlas.ComputeSource {
+			computed[im.ID] = true
+		}
+	}
 	errs := make([]error, len(loads))
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -248,7 +259,7 @@ func (e *Engine) Evaluate(ctx context.Context, opts Options) (*atlas.Batch, *Rep
 		wg.Go(func() {
 			for j := int(next.Add(1) - 1); j < len(loads); j = int(next.Add(1) - 1) {
 				l := loads[j]
-				if l.s, errs[j] = w.loadInput(ctx, l.in, l.k); errs[j] == nil {
+				if l.s, errs[j] = w.loadInput(ctx, l.in, l.k, computed); errs[j] == nil {
 					w.aggregateUp(l.s)
 				}
 			}
@@ -325,7 +336,15 @@ func (e *Engine) Evaluate(ctx context.Context, opts Options) (*atlas.Batch, *Rep
 	// Write: the targets' values at every level and date, and the upper
 	// levels of public inputs (their imported levels stay as imported).
 	t0 = time.Now()
-	b := &atlas.Batch{Source: atlas.Source{Name: "compute", User: opts.User}}
+	b := &atlas.Batch{Source: atlas.Source{Name: atlas.ComputeSource, User: opts.User}}
+	// Public inputs whose upper levels are written: all, or those named.
+	all := len(opts.Only) == 0 && len(opts.Inputs) == 0
+	var publish []*series
+	for _, s := range inputs {
+		if s.k == 0 && meta[s.id].Visibility != atlas.Confidential && (all || slices.Contains(opts.Inputs, s.id)) {
+			publish = append(publish, s)
+		}
+	}
 	// Size the value slice once: tens of millions of values on a big city.
 	n := 0
 	for _, d := range targets {
@@ -333,7 +352,7 @@ func (e *Engine) Evaluate(ctx context.Context, opts Options) (*atlas.Batch, *Rep
 			n += size(w, s, nil)
 		}
 	}
-	for _, s := range inputs {
+	for _, s := range publish {
 		n += size(w, s, s.imported)
 	}
 	b.Values = make([]atlas.Value, 0, n)
@@ -347,25 +366,27 @@ func (e *Engine) Evaluate(ctx context.Context, opts Options) (*atlas.Batch, *Rep
 		b.Source.Files = append(b.Source.Files, atlas.SourceFile{Name: d.File + "#" + d.ID, SHA256: d.Hash})
 		rep.Computed = append(rep.Computed, emit(w, s, d.ID, nil, &b.Values))
 	}
-	all := len(opts.Only) == 0 && len(opts.Inputs) == 0
-	{
-		for _, s := range inputs {
-			if s.k > 0 || meta[s.id].Visibility == atlas.Confidential || !(all || slices.Contains(opts.Inputs, s.id)) {
-				continue
-			}
-			if c := emit(w, s, s.id, s.imported, &b.Values); c.Values > 0 {
-				rep.Computed = append(rep.Computed, c)
-			}
+	for _, s := range publish {
+		if c := emit(w, s, s.id, s.imported, &b.Values); c.Values > 0 {
+			rep.Computed = append(rep.Computed, c)
 		}
 	}
-	imports, err := e.Store.Imports(ctx, 0)
-	if err != nil {
-		return nil, nil, err
+	// Provenance: the imports whose values the run read, and those that
+	// wrote the units and offers it located and aggregated by.
+	used := map[int64]bool{}
+	for _, s := range inputs {
+		for id := range s.imports {
+			used[id] = true
+		}
 	}
 	for _, im := range imports {
-		if im.Source.Name != "compute" {
-			b.Source.Inputs = append(b.Source.Inputs, im.ID)
+		c := im.Changes
+		if im.Source.Name != atlas.ComputeSource && (c.Levels.Changed() || c.Units.Changed() || c.Layers.Changed() || c.Offers.Changed()) {
+			used[im.ID] = true
 		}
+	}
+	for id := range used {
+		b.Source.Inputs = append(b.Source.Inputs, id)
 	}
 	slices.Sort(b.Source.Inputs)
 	phase("collect", t0)

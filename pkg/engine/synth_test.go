@@ -253,13 +253,58 @@ func TestRecomputeOnlyDependents(t *testing.T) {
 		t.Errorf("after an offer import recomputed %v, want %v", got, want)
 	}
 	// Provenance: the computation's record lists its definitions' hashes
-	// and the imports it read.
+	// and the imports it read: the city's one import (id 1), not the
+	// computations since.
 	log, err := st.Imports(ctx, 1)
 	if err != nil || len(log) != 1 {
 		t.Fatal(err)
 	}
 	src := log[0].Source
-	if src.Name != "compute" || len(src.Files) != 3 || len(src.Files[0].SHA256) != 64 || len(src.Inputs) == 0 {
+	if src.Name != "compute" || len(src.Files) != 3 || len(src.Files[0].SHA256) != 64 || !slices.Equal(src.Inputs, []int64{1}) {
 		t.Errorf("provenance of the last computation: %+v", src)
+	}
+}
+
+// TestRecomputeUsesNewInputs: after an import corrects a block's count,
+// the recomputed upper levels add up the new value, not the sums the last
+// computation stored.
+func TestRecomputeUsesNewInputs(t *testing.T) {
+	st, cat := synthStore(t)
+	ctx := context.Background()
+	eng := &engine.Engine{Store: st, Catalog: cat}
+	if _, err := eng.Compute(ctx, engine.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	blocks, err := st.Units(ctx, "baublock", atlas.UnitQuery{NoGeometry: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs := published(t, st, "ew_u6")
+	var block atlas.Unit
+	var v atlas.Value
+	var date atlas.Date
+	for d, byUnit := range vs["baublock"] {
+		for _, b := range blocks {
+			if x, found := byUnit[b.Code]; found && x.Status == atlas.OK {
+				block, v, date = b, x, d
+				break
+			}
+		}
+		break
+	}
+	before := published(t, st, "ew_u6")["sozialraum"][date][block.Parent].Value
+	v.Value += 100
+	v.Import = 0
+	if _, err := st.Apply(ctx, &atlas.Batch{Source: atlas.Source{Name: "korrektur"}, Values: []atlas.Value{v}}, atlas.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Recompute(ctx, atlas.Touched{Indicators: []string{"ew_u6"}}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	after := published(t, st, "ew_u6")["sozialraum"][date][block.Parent].Value
+	rate := published(t, st, "kitas-je-1000-u6")["sozialraum"][date][block.Parent]
+	if after != before+100 || rate.Denominator.V != after {
+		t.Errorf("Sozialraum %s: children under 6 %g before, %g after a correction of +100; Kitas je 1.000 counts %g children",
+			block.Parent, before, after, rate.Denominator.V)
 	}
 }

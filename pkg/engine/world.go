@@ -46,6 +46,8 @@ type series struct {
 	// imported marks the levels whose values came from an import (not
 	// written back by the engine).
 	imported map[string]bool
+	// imports that wrote the values read (inputs only): provenance.
+	imports map[int64]bool
 	// links: the counts a sum or difference adds up, for disclosure.
 	terms []*series
 	signs []float64
@@ -164,9 +166,11 @@ func (w *world) layer(ctx context.Context, id string) ([]atlas.Offer, error) {
 }
 
 // loadInput reads an imported indicator at every level it has values, in
-// one read.
-func (w *world) loadInput(ctx context.Context, in *indicator.Input, k int) (*series, error) {
-	s := &series{id: in.ID, kind: in.Kind, scale: 1, k: k, imported: map[string]bool{}}
+// one read. Values an earlier computation wrote (the upper levels of a
+// public input, ids in computed) are left out: they are recomputed from the
+// imported ones, which may have changed since.
+func (w *world) loadInput(ctx context.Context, in *indicator.Input, k int, computed map[int64]bool) (*series, error) {
+	s := &series{id: in.ID, kind: in.Kind, scale: 1, k: k, imported: map[string]bool{}, imports: map[int64]bool{}}
 	vals, err := w.store.Values(ctx, atlas.ValueQuery{Indicator: in.ID, Unordered: true})
 	if err != nil {
 		return nil, err
@@ -174,7 +178,7 @@ func (w *world) loadInput(ctx context.Context, in *indicator.Input, k int) (*ser
 	rate := in.Kind == indicator.Rate
 	for _, v := range vals {
 		lv := w.byID[v.Level]
-		if lv == nil {
+		if lv == nil || computed[v.Import] {
 			continue
 		}
 		i, found := lv.index[v.Unit]
@@ -182,6 +186,7 @@ func (w *world) loadInput(ctx context.Context, in *indicator.Input, k int) (*ser
 			continue
 		}
 		s.imported[lv.ID] = true
+		s.imports[v.Import] = true
 		c := s.at[lv.ID][v.Date]
 		if c == nil {
 			c = newCells(len(lv.codes), in.Kind == indicator.Rate)

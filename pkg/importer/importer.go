@@ -65,6 +65,9 @@ func Import(ctx context.Context, store atlas.Store, fsys fs.FS, m *Manifest, opt
 	if m.Name == "" {
 		m.Name = strings.TrimSuffix(path.Base(m.file), path.Ext(m.file))
 	}
+	if m.Name == atlas.ComputeSource { // that name marks computations in the log
+		m.Name += " (import)"
+	}
 	r := &run{ctx: ctx, fsys: fsys, m: m, opts: opts,
 		rep: &Report{Name: m.Name, DryRun: opts.DryRun, Problems: []Problem{}, limit: opts.MaxProblems}}
 	var err error

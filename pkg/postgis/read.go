@@ -217,7 +217,7 @@ func (s *Store) Indicators(ctx context.Context) ([]atlas.Indicator, error) {
 func (s *Store) Values(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, error) {
 	var args params
 	// The level is a column too, for reads of every level at once.
-	query := `SELECT u.code, v.date, v.value, v.numerator, v.denominator, v.status, l.key
+	query := `SELECT u.code, v.date, v.value, v.numerator, v.denominator, v.status, l.key, v.import_id
 		FROM sozialatlas.indicator_values v
 		JOIN sozialatlas.indicators i ON i.id = v.indicator_id
 		JOIN sozialatlas.units u ON u.id = v.unit_id
@@ -254,7 +254,7 @@ func (s *Store) Values(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, 
 			v := atlas.Value{Indicator: q.Indicator, Level: q.Level}
 			var date pgtype.Date
 			var value, num, den pgtype.Float8
-			if err := rows.Scan(&v.Unit, &date, &value, &num, &den, &v.Status, &v.Level); err != nil {
+			if err := rows.Scan(&v.Unit, &date, &value, &num, &den, &v.Status, &v.Level, &v.Import); err != nil {
 				return err
 			}
 			v.Date = fromPgDate(date)

@@ -200,7 +200,7 @@ func (s *Store) Values(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, 
 	if q.Level == "" {
 		return s.allValues(ctx, q)
 	}
-	query := `SELECT u.code, v.date, v.value, v.numerator, v.denominator, v.status
+	query := `SELECT u.code, v.date, v.value, v.numerator, v.denominator, v.status, v.import_id
 		FROM indicator_values v
 		JOIN indicators i ON i.id = v.indicator_id
 		JOIN units u ON u.id = v.unit_id
@@ -231,7 +231,7 @@ func (s *Store) Values(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, 
 	for rows.Next() {
 		v := atlas.Value{Indicator: q.Indicator, Level: q.Level}
 		var value, num, den sql.NullFloat64
-		if err := rows.Scan(&v.Unit, &v.Date, &value, &num, &den, &v.Status); err != nil {
+		if err := rows.Scan(&v.Unit, &v.Date, &value, &num, &den, &v.Status, &v.Import); err != nil {
 			return nil, atlas.Internalf(err, "read values of %s", q.Indicator)
 		}
 		v.Value = value.Float64
@@ -337,7 +337,7 @@ func (s *Store) allValues(ctx context.Context, q atlas.ValueQuery) ([]atlas.Valu
 	}
 	urows.Close()
 	query := `SELECT unit_id, date, value, numerator, denominator,
-		CASE status WHEN 'ok' THEN 0 WHEN 'suppressed' THEN 1 ELSE 2 END
+		CASE status WHEN 'ok' THEN 0 WHEN 'suppressed' THEN 1 ELSE 2 END, import_id
 		FROM indicator_values WHERE indicator_id = ?`
 	args := []any{indID}
 	if len(q.Dates) > 0 {
@@ -366,7 +366,7 @@ func (s *Store) allValues(ctx context.Context, q atlas.ValueQuery) ([]atlas.Valu
 		var st int
 		var value, num, den sql.NullFloat64
 		v := atlas.Value{Indicator: q.Indicator}
-		if err := rows.Scan(&unit, &v.Date, &value, &num, &den, &st); err != nil {
+		if err := rows.Scan(&unit, &v.Date, &value, &num, &den, &st, &v.Import); err != nil {
 			return nil, atlas.Internalf(err, "read values of %s", q.Indicator)
 		}
 		k := units[unit]
