@@ -429,7 +429,9 @@ func size(w *world, s *series, skip map[string]bool) int {
 	return n
 }
 
-// emit appends a series' values (all levels except skip) to out.
+// emit appends a series' values (all levels except skip) to out. Each
+// block of a level and date is filled in place: on a big city this writes
+// tens of millions of values.
 func emit(w *world, s *series, id string, skip map[string]bool, out *[]atlas.Value) Computed {
 	c := Computed{ID: id}
 	dates := map[atlas.Date]bool{}
@@ -442,8 +444,12 @@ func emit(w *world, s *series, id string, skip map[string]bool, out *[]atlas.Val
 		for _, t := range s.dates(lv.ID) {
 			dates[t] = true
 			cc := byDate[t]
+			start := len(*out)
+			*out = slices.Grow(*out, len(lv.codes))[:start+len(lv.codes)]
+			block := (*out)[start:]
 			for i, code := range lv.codes {
-				v := atlas.Value{Indicator: id, Level: lv.ID, Unit: code, Date: t}
+				v := &block[i]
+				*v = atlas.Value{Indicator: id, Level: lv.ID, Unit: code, Date: t}
 				switch cc.st[i] {
 				case ok:
 					v.Status, v.Value = atlas.OK, cc.v[i]
@@ -457,9 +463,8 @@ func emit(w *world, s *series, id string, skip map[string]bool, out *[]atlas.Val
 					v.Status = atlas.Missing
 					c.Missing++
 				}
-				*out = append(*out, v)
-				c.Values++
 			}
+			c.Values += len(lv.codes)
 		}
 	}
 	c.Dates = len(dates)
