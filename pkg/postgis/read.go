@@ -215,6 +215,9 @@ func (s *Store) Indicators(ctx context.Context) ([]atlas.Indicator, error) {
 // Values returns the values of one indicator at one level, ordered by unit
 // code and date.
 func (s *Store) Values(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, error) {
+	if q.Level == "" && len(q.Units) == 0 {
+		return s.allValues(ctx, q)
+	}
 	var args params
 	// The level is a column too, for reads of every level at once.
 	query := `SELECT u.code, v.date, v.value, v.numerator, v.denominator, v.status, l.key, v.import_id
@@ -309,6 +312,79 @@ func (s *Store) Imports(ctx context.Context, limit int) ([]atlas.ImportRecord, e
 	})
 	if err != nil {
 		return nil, atlas.Internalf(err, "read imports")
+	}
+	return out, nil
+}
+
+// allValues reads an indicator's values at every level: one scan of the
+// indicator's range of the value table, without joins; unit ids are
+// resolved from one read of the units that have values. Dates come as
+// yyyymmdd integers, which pgx decodes without building time values.
+func (s *Store) allValues(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, error) {
+	var out []atlas.Value
+	err := s.with(ctx, func(c *pgx.Conn) error {
+		var indID int32
+		switch err := c.QueryRow(ctx, `SELECT id FROM sozialatlas.indicators WHERE key = $1`, q.Indicator).Scan(&indID); {
+		case errors.Is(err, pgx.ErrNoRows):
+			return nil
+		case err != nil:
+			return err
+		}
+		type unitKey struct{ level, code string }
+		units := map[int32]unitKey{}
+		rows, err := c.Query(ctx, `SELECT u.id, l.key, u.code FROM sozialatlas.units u JOIN sozialatlas.levels l ON l.id = u.level_id
+			WHERE u.id IN (SELECT DISTINCT unit_id FROM sozialatlas.indicator_values WHERE indicator_id = $1)`, indID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int32
+			var k unitKey
+			if err := rows.Scan(&id, &k.level, &k.code); err != nil {
+				rows.Close()
+				return err
+			}
+			units[id] = k
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		var args params
+		query := `SELECT unit_id, (extract(year FROM date) * 10000 + extract(month FROM date) * 100 + extract(day FROM date))::int,
+				value, numerator, denominator, CASE status WHEN 'ok' THEN 0 WHEN 'suppressed' THEN 1 ELSE 2 END, import_id
+			FROM sozialatlas.indicator_values WHERE indicator_id = ` + args.add(indID)
+		if len(q.Dates) > 0 {
+			ds := make([]pgtype.Date, 0, len(q.Dates))
+			for _, d := range q.Dates {
+				if d.Valid() {
+					ds = append(ds, pgDate(d))
+				}
+			}
+			query += ` AND date = ANY(` + args.add(ds) + `::date[])`
+		}
+		statuses := [3]atlas.Status{atlas.OK, atlas.Suppressed, atlas.Missing}
+		rows, err = c.Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var unit, date, st int32
+			var imp int64
+			var value, num, den pgtype.Float8
+			if err := rows.Scan(&unit, &date, &value, &num, &den, &st, &imp); err != nil {
+				return err
+			}
+			k := units[unit]
+			out = append(out, atlas.Value{Indicator: q.Indicator, Level: k.level, Unit: k.code, Date: atlas.Date(date),
+				Value: value.Float64, Numerator: atlas.Float{V: num.Float64, Valid: num.Valid},
+				Denominator: atlas.Float{V: den.Float64, Valid: den.Valid}, Status: statuses[st], Import: imp})
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, atlas.Internalf(err, "read values of %s", q.Indicator)
 	}
 	return out, nil
 }
