@@ -21,8 +21,13 @@ func BerlinAreas(level string) ([]string, []orb.MultiPolygon, error) {
 	if !ok {
 		return nil, nil, fmt.Errorf("geodata: no Berlin level %q (want bez, pgr, bzr or plr)", level)
 	}
-	name := "lor2021/berlin_lor2021_" + level + "_4326.geojson"
-	b, err := fs.ReadFile(Berlin(), name)
+	return ReadAreas(Berlin(), "lor2021/berlin_lor2021_"+level+"_4326.geojson", idProp)
+}
+
+// ReadAreas reads the ids (property idProp) and (multi)polygons of a GeoJSON
+// FeatureCollection in WGS84, in file order.
+func ReadAreas(fsys fs.FS, name, idProp string) ([]string, []orb.MultiPolygon, error) {
+	b, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		return nil, nil, err
 	}

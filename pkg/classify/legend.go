@@ -97,3 +97,18 @@ func Classify(values []float64, o Options) (Legend, error) {
 
 // Class is the class index of v in the legend (see Class).
 func (l Legend) Class(v float64) int { return Class(l.Breaks, v) }
+
+// CutoffClass is the class of v under fixed cut-offs (the upper bounds of
+// every class but the last, as Options.Cutoffs): the same rule as Class,
+// with the last class open above.
+func CutoffClass(cutoffs []float64, v float64) int {
+	if math.IsNaN(v) {
+		return -1
+	}
+	for i, c := range cutoffs {
+		if v <= c {
+			return i
+		}
+	}
+	return len(cutoffs)
+}

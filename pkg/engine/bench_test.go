@@ -64,7 +64,11 @@ func benchStore(b *testing.B) atlas.Store {
 //
 //	go test ./pkg/engine -run '^$' -bench CatalogSynth100k -benchtime 1x -count 3
 func BenchmarkCatalogSynth100k(b *testing.B) {
-	st := benchStore(b)
+	evaluateCatalog(b, benchStore(b))
+}
+
+// evaluateCatalog times the synthetic catalog on st, phase by phase.
+func evaluateCatalog(b *testing.B, st atlas.Store) {
 	cat, err := indicator.Load(indicators.FS(), "synth")
 	if err != nil {
 		b.Fatal(err)
@@ -109,20 +113,5 @@ func BenchmarkCatalogSynth100kPostGIS(b *testing.B) {
 	if rep, err := importer.Import(ctx, st, os.DirFS(dir), m, importer.Options{}); err != nil || !rep.OK() {
 		b.Fatalf("import: %v", err)
 	}
-	cat, err := indicator.Load(indicators.FS(), "synth")
-	if err != nil {
-		b.Fatal(err)
-	}
-	eng := &engine.Engine{Store: st, Catalog: cat}
-	b.ResetTimer()
-	for b.Loop() {
-		batch, rep, err := eng.Evaluate(ctx, engine.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportMetric(float64(len(batch.Values)), "values")
-		for _, p := range []string{"load", "counts", "disclosure", "other", "collect"} {
-			b.ReportMetric(float64(rep.Phases[p])/1000, p+"-s")
-		}
-	}
+	evaluateCatalog(b, st)
 }

@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
-	"github.com/sozialatlas/sozialatlas/pkg/classify"
 	"github.com/sozialatlas/sozialatlas/pkg/indicator"
 )
 
@@ -268,10 +267,4 @@ func terms(rel *relation, s *series, lv string, t atlas.Date, i int) {
 			rel.cells = append(rel.cells, ref{term, tc, i})
 		}
 	}
-}
-
-// classOf is the class of v under cut-offs (upper bounds of every class
-// but the last), by the one classification rule of pkg/classify.
-func classOf(cutoffs []float64, v float64) int {
-	return classify.Class(append(append([]float64(nil), cutoffs...), math.Inf(1)), v)
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
+	"github.com/sozialatlas/sozialatlas/pkg/classify"
 	"github.com/sozialatlas/sozialatlas/pkg/indicator"
 )
 
@@ -381,7 +382,7 @@ func (e *run) cross(s *series, d *indicator.Definition) error {
 			c := newCells(len(lv.codes), false)
 			for i := range c.st {
 				if c.st[i] = combine(c1.st[i], c2.st[i]); c.st[i] == ok {
-					c.v[i] = float64(classOf(ca.Classification.Breaks, c1.v[i])*nb + classOf(cb.Classification.Breaks, c2.v[i]) + 1)
+					c.v[i] = float64(classify.CutoffClass(ca.Classification.Breaks, c1.v[i])*nb + classify.CutoffClass(cb.Classification.Breaks, c2.v[i]) + 1)
 				}
 			}
 			s.put(lv.ID, t, c)

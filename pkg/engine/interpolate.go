@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
+	"github.com/sozialatlas/sozialatlas/pkg/geo"
 	"github.com/sozialatlas/sozialatlas/pkg/indicator"
 	"github.com/sozialatlas/sozialatlas/pkg/interpolate"
 )
@@ -107,7 +108,7 @@ func (e *run) weights(ctx context.Context, src, dst *level, ip *indicator.Interp
 		if err != nil {
 			return nil, err
 		}
-		target := newLocator(gs).LocateAll(pts)
+		target := geo.NewLocator(gs).LocateAll(pts)
 		return interpolate.PopulationWeights(p, source, target, len(src.codes), len(dst.codes))
 	}
 	a, err := e.w.geometries(ctx, src)

@@ -68,7 +68,7 @@ func (e *run) located(ctx context.Context, lv *level, layer string) ([]atlas.Off
 		if err != nil {
 			return nil, nil, err
 		}
-		loc = newLocator(gs)
+		loc = geo.NewLocator(gs)
 		e.locators[lv.ID] = loc
 	}
 	pts := make([]orb.Point, len(offers))
@@ -79,8 +79,6 @@ func (e *run) located(ctx context.Context, lv *level, layer string) ([]atlas.Off
 	e.locs[key] = at
 	return offers, at, nil
 }
-
-func newLocator(gs []orb.MultiPolygon) *geo.Locator { return geo.NewLocator(gs) }
 
 func matches(f *indicator.OfferFilter, o *atlas.Offer) bool {
 	if f == nil {

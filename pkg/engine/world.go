@@ -83,7 +83,6 @@ type level struct {
 	index    map[string]int
 	up       []int // index of each unit's parent unit in parent.codes, -1 if none
 	geoms    []orb.MultiPolygon
-	// kids[i] lists the units of the child level below unit i (first child level).
 }
 
 // world is what the engine computes from: levels, units, offers and the

@@ -10,6 +10,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
+
+	"github.com/sozialatlas/sozialatlas/geodata"
 	"github.com/sozialatlas/sozialatlas/pkg/pgtest"
 )
 
@@ -54,26 +56,9 @@ func readFeatures(t testing.TB, fsys fs.FS, name string) []feature {
 // (multi)polygon features of a GeoJSON file.
 func readUnits(t testing.TB, fsys fs.FS, name, idProp string) ([]string, []orb.MultiPolygon) {
 	t.Helper()
-	var ids []string
-	var mps []orb.MultiPolygon
-	for i, f := range readFeatures(t, fsys, name) {
-		var mp orb.MultiPolygon
-		var err error
-		switch f.Geometry.Type {
-		case "Polygon":
-			var p orb.Polygon
-			err = json.Unmarshal(f.Geometry.Coordinates, &p)
-			mp = orb.MultiPolygon{p}
-		case "MultiPolygon":
-			err = json.Unmarshal(f.Geometry.Coordinates, &mp)
-		default:
-			t.Fatalf("%s: feature %d: geometry %s, want (multi)polygon", name, i, f.Geometry.Type)
-		}
-		if err != nil {
-			t.Fatalf("%s: feature %d: %v", name, i, err)
-		}
-		ids = append(ids, fmt.Sprint(f.Properties[idProp]))
-		mps = append(mps, mp)
+	ids, mps, err := geodata.ReadAreas(fsys, name, idProp)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return ids, mps
 }

@@ -1,16 +1,13 @@
 package importer
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
+	"github.com/sozialatlas/sozialatlas/pkg/strictyaml"
 )
 
 // Manifest describes one import: the levels, indicators and offer layers it
@@ -167,10 +164,8 @@ func ReadManifest(fsys fs.FS, name string) (*Manifest, error) {
 // ParseManifest parses a manifest from memory; name is used in messages.
 func ParseManifest(name string, b []byte) (*Manifest, error) {
 	m := &Manifest{}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(m); err != nil && err != io.EOF {
-		return nil, atlas.Errorf(atlas.EINVALID, "%s: %s", name, yamlError(err))
+	if err := strictyaml.Decode(b, m); err != nil {
+		return nil, atlas.Errorf(atlas.EINVALID, "%s: %v", name, err)
 	}
 	m.file = name
 	m.lines = map[string]int{}
@@ -185,24 +180,6 @@ func ParseManifest(name string, b []byte) (*Manifest, error) {
 		}
 	}
 	return m, nil
-}
-
-// yamlError lists each of yaml's messages once (an alias used ten times
-// repeats its error ten times).
-func yamlError(err error) string {
-	var te *yaml.TypeError
-	if !errors.As(err, &te) {
-		return strings.TrimPrefix(err.Error(), "yaml: ")
-	}
-	var msgs []string
-	seen := map[string]bool{}
-	for _, e := range te.Errors {
-		if !seen[e] {
-			seen[e] = true
-			msgs = append(msgs, e)
-		}
-	}
-	return strings.Join(msgs, "; ")
 }
 
 // where locates an entry of the manifest for a problem.

@@ -1,10 +1,7 @@
 package indicator
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"path"
 	"slices"
@@ -14,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
+	"github.com/sozialatlas/sozialatlas/pkg/strictyaml"
 )
 
 // DefaultK is the disclosure threshold when the catalog sets none: counts
@@ -168,10 +166,8 @@ func Parse(files map[string][]byte) (*Catalog, error) {
 
 func parseFile(name string, b []byte) (*file, error) {
 	f := &file{}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(f); err != nil && err != io.EOF {
-		return nil, fmt.Errorf("%s: %s", name, yamlError(err))
+	if err := strictyaml.Decode(b, f); err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil || len(root.Content) != 1 {
@@ -236,23 +232,6 @@ func fieldLinesExcept(n *yaml.Node, prefix string, out map[string]int, skip map[
 		out[prefix+k.Value] = k.Line
 		fieldLines(n.Content[i+1], prefix+k.Value+".", out)
 	}
-}
-
-// yamlError lists each of yaml's messages once.
-func yamlError(err error) string {
-	var te *yaml.TypeError
-	if !errors.As(err, &te) {
-		return strings.TrimPrefix(err.Error(), "yaml: ")
-	}
-	var msgs []string
-	seen := map[string]bool{}
-	for _, e := range te.Errors {
-		if !seen[e] {
-			seen[e] = true
-			msgs = append(msgs, e)
-		}
-	}
-	return strings.Join(msgs, "; ")
 }
 
 // UnmarshalYAML accepts {k: 3} or none.
