@@ -27,6 +27,11 @@ type Store interface {
 	// Values returns the values of one indicator at one level, ordered by
 	// unit code and date.
 	Values(ctx context.Context, q ValueQuery) ([]Value, error)
+	// ScanValues calls fn with every value of an indicator at every level,
+	// each with its level, in no particular order and without collecting
+	// them: how the engine reads millions of values. v is reused between
+	// calls; an error from fn ends the scan and is returned.
+	ScanValues(ctx context.Context, indicator string, fn func(v *Value) error) error
 	// Series lists the dates each indicator has values for at each level.
 	Series(ctx context.Context) ([]Series, error)
 	// Imports returns the import log, newest first.
@@ -63,16 +68,9 @@ type OfferQuery struct {
 // ValueQuery selects values of one indicator at one level.
 type ValueQuery struct {
 	Indicator string
-	// Level is the level to read; empty reads every level at once (each
-	// value says its level), unordered, for bulk reads such as the
-	// engine's. Units then must be empty: codes are unique per level only.
-	Level string
-	Dates []Date   // empty: all dates
-	Units []string // empty: all units
-	// Unordered drops the order by unit code and date: the engine reads
-	// millions of values into arrays and sorting them costs a third of
-	// the read.
-	Unordered bool
+	Level     string   // required (ScanValues reads every level)
+	Dates     []Date   // empty: all dates
+	Units     []string // empty: all units
 }
 
 // Batch is what one import writes. Levels and units are ordered by the
@@ -85,6 +83,8 @@ type Batch struct {
 	Offers     []Offer
 	Indicators []Indicator
 	Values     []Value
+	// Blocks are values in columns, written after Values (see Block).
+	Blocks []Block
 }
 
 // Validate checks every item of the batch. Stores call it first, so that
@@ -123,8 +123,13 @@ func (b *Batch) Validate() error {
 			return err
 		}
 	}
-	for i := range b.Values {
-		if err := b.Values[i].Validate(); err != nil {
+	for j := range b.Blocks {
+		if err := b.Blocks[j].validate(); err != nil {
+			return err
+		}
+	}
+	for _, v := range b.ValueList().All() {
+		if err := v.Validate(); err != nil {
 			return err
 		}
 	}
@@ -212,11 +217,17 @@ type Touched struct {
 func (b *Batch) Touched() Touched {
 	var t Touched
 	seen := map[string]bool{}
-	for i := range b.Values {
-		if id := b.Values[i].Indicator; !seen[id] {
+	ids := func(id string) {
+		if !seen[id] {
 			seen[id] = true
 			t.Indicators = append(t.Indicators, id)
 		}
+	}
+	for i := range b.Values {
+		ids(b.Values[i].Indicator)
+	}
+	for j := range b.Blocks {
+		ids(b.Blocks[j].Indicator)
 	}
 	for i := range b.Offers {
 		if l := b.Offers[i].Layer; !seen["\x00"+l] {

@@ -83,7 +83,7 @@ func evaluateCatalog(b *testing.B, st atlas.Store) {
 		if len(rep.Skipped) > 0 {
 			b.Fatalf("skipped: %+v", rep.Skipped)
 		}
-		b.ReportMetric(float64(len(batch.Values)), "values")
+		b.ReportMetric(float64(batch.ValueList().Len()), "values")
 		for _, p := range []string{"load", "counts", "disclosure", "other", "collect"} {
 			b.ReportMetric(float64(rep.Phases[p])/1000, p+"-s")
 		}

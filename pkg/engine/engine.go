@@ -345,17 +345,6 @@ func (e *Engine) Evaluate(ctx context.Context, opts Options) (*atlas.Batch, *Rep
 			publish = append(publish, s)
 		}
 	}
-	// Size the value slice once: tens of millions of values on a big city.
-	n := 0
-	for _, d := range targets {
-		if s := w.series[d.ID]; s != nil {
-			n += size(w, s, nil)
-		}
-	}
-	for _, s := range publish {
-		n += size(w, s, s.imported)
-	}
-	b.Values = make([]atlas.Value, 0, n)
 	for _, d := range targets {
 		s := w.series[d.ID]
 		if s == nil {
@@ -364,10 +353,10 @@ func (e *Engine) Evaluate(ctx context.Context, opts Options) (*atlas.Batch, *Rep
 		}
 		b.Indicators = append(b.Indicators, d.Indicator())
 		b.Source.Files = append(b.Source.Files, atlas.SourceFile{Name: d.File + "#" + d.ID, SHA256: d.Hash})
-		rep.Computed = append(rep.Computed, emit(w, s, d.ID, nil, &b.Values))
+		rep.Computed = append(rep.Computed, emit(w, s, d.ID, nil, &b.Blocks))
 	}
 	for _, s := range publish {
-		if c := emit(w, s, s.id, s.imported, &b.Values); c.Values > 0 {
+		if c := emit(w, s, s.id, s.imported, &b.Blocks); c.Values > 0 {
 			rep.Computed = append(rep.Computed, c)
 		}
 	}
@@ -418,21 +407,11 @@ func cmpString(a, b string) int {
 	return 0
 }
 
-// size is the number of values emit writes for s.
-func size(w *world, s *series, skip map[string]bool) int {
-	n := 0
-	for _, lv := range w.levels {
-		if !skip[lv.ID] {
-			n += len(s.at[lv.ID]) * len(lv.codes)
-		}
-	}
-	return n
-}
-
-// emit appends a series' values (all levels except skip) to out. Each
-// block of a level and date is filled in place: on a big city this writes
-// tens of millions of values.
-func emit(w *world, s *series, id string, skip map[string]bool, out *[]atlas.Value) Computed {
+// emit appends a series' values (all levels except skip) to out, a block
+// per level and date that shares the series' columns: on a big city these
+// are tens of millions of values, and copying each into a struct of its
+// own would cost seconds and gigabytes.
+func emit(w *world, s *series, id string, skip map[string]bool, out *[]atlas.Block) Computed {
 	c := Computed{ID: id}
 	dates := map[atlas.Date]bool{}
 	for _, lv := range w.levels {
@@ -444,26 +423,21 @@ func emit(w *world, s *series, id string, skip map[string]bool, out *[]atlas.Val
 		for _, t := range s.dates(lv.ID) {
 			dates[t] = true
 			cc := byDate[t]
-			start := len(*out)
-			*out = slices.Grow(*out, len(lv.codes))[:start+len(lv.codes)]
-			block := (*out)[start:]
-			for i, code := range lv.codes {
-				v := &block[i]
-				*v = atlas.Value{Indicator: id, Level: lv.ID, Unit: code, Date: t}
-				switch cc.st[i] {
+			k := atlas.Block{Indicator: id, Level: lv.ID, Date: t, Units: lv.codes,
+				Status: make([]atlas.Status, len(lv.codes)), Value: cc.v, Numerator: cc.num, Denominator: cc.den}
+			for i, st := range cc.st {
+				switch st {
 				case ok:
-					v.Status, v.Value = atlas.OK, cc.v[i]
-					if cc.num != nil {
-						v.Numerator, v.Denominator = atlas.Some(cc.num[i]), atlas.Some(cc.den[i])
-					}
+					k.Status[i] = atlas.OK
 				case hidden:
-					v.Status = atlas.Suppressed
+					k.Status[i] = atlas.Suppressed
 					c.Suppressed++
 				default:
-					v.Status = atlas.Missing
+					k.Status[i] = atlas.Missing
 					c.Missing++
 				}
 			}
+			*out = append(*out, k)
 			c.Values += len(lv.codes)
 		}
 	}

@@ -170,19 +170,22 @@ func (w *world) layer(ctx context.Context, id string) ([]atlas.Offer, error) {
 // imported ones, which may have changed since.
 func (w *world) loadInput(ctx context.Context, in *indicator.Input, k int, computed map[int64]bool) (*series, error) {
 	s := &series{id: in.ID, kind: in.Kind, scale: 1, k: k, imported: map[string]bool{}, imports: map[int64]bool{}}
-	vals, err := w.store.Values(ctx, atlas.ValueQuery{Indicator: in.ID, Unordered: true})
-	if err != nil {
-		return nil, err
-	}
 	rate := in.Kind == indicator.Rate
-	for _, v := range vals {
-		lv := w.byID[v.Level]
+	// The level of the last value: values come level by level.
+	var (
+		lastLevel string
+		lv        *level
+	)
+	err := w.store.ScanValues(ctx, in.ID, func(v *atlas.Value) error {
+		if lv == nil || v.Level != lastLevel {
+			lastLevel, lv = v.Level, w.byID[v.Level]
+		}
 		if lv == nil || computed[v.Import] {
-			continue
+			return nil
 		}
 		i, found := lv.index[v.Unit]
 		if !found {
-			continue
+			return nil
 		}
 		s.imported[lv.ID] = true
 		s.imports[v.Import] = true
@@ -206,6 +209,10 @@ func (w *world) loadInput(ctx context.Context, in *indicator.Input, k int, compu
 		case atlas.Suppressed:
 			c.st[i] = hidden // withheld by its publisher: unknown here too
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if in.Kind == indicator.Rate {
 		if rate {

@@ -104,7 +104,7 @@ func (w *writer) apply(b *atlas.Batch) (ch atlas.Changes, err error) {
 	if err := w.offers(b.Offers, layerIDs, &ch.Offers); err != nil {
 		return ch, err
 	}
-	if err := w.values(b.Values, importID, indicatorIDs, units, &ch.Values); err != nil {
+	if err := w.values(b.ValueList(), importID, indicatorIDs, units, &ch.Values); err != nil {
 		return ch, err
 	}
 

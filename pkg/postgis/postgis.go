@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -55,7 +56,8 @@ const (
 // Store is the PostGIS implementation of atlas.Store. It is safe for
 // concurrent use.
 type Store struct {
-	pool *pgxpool.Pool
+	pool     *pgxpool.Pool
+	unitKeys atomic.Pointer[map[int32]unitKey] // see readUnitKeys
 }
 
 var _ atlas.Store = (*Store)(nil)

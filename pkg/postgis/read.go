@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -215,22 +216,16 @@ func (s *Store) Indicators(ctx context.Context) ([]atlas.Indicator, error) {
 // Values returns the values of one indicator at one level, ordered by unit
 // code and date.
 func (s *Store) Values(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, error) {
-	if q.Level == "" && len(q.Units) == 0 {
-		return s.allValues(ctx, q)
+	if q.Level == "" {
+		return nil, atlas.Errorf(atlas.EINVALID, "values of %s: a level is needed", q.Indicator)
 	}
 	var args params
-	// The level is a column too, for reads of every level at once.
-	query := `SELECT u.code, v.date, v.value, v.numerator, v.denominator, v.status, l.key, v.import_id
+	query := `SELECT u.code, v.date, v.value, v.numerator, v.denominator, v.status, v.import_id
 		FROM sozialatlas.indicator_values v
 		JOIN sozialatlas.indicators i ON i.id = v.indicator_id
 		JOIN sozialatlas.units u ON u.id = v.unit_id
 		JOIN sozialatlas.levels l ON l.id = u.level_id
-		WHERE i.key = ` + args.add(q.Indicator)
-	if q.Level != "" {
-		query += ` AND l.key = ` + args.add(q.Level)
-	} else if len(q.Units) > 0 {
-		return nil, atlas.Errorf(atlas.EINVALID, "values of %s: units need a level", q.Indicator)
-	}
+		WHERE i.key = ` + args.add(q.Indicator) + ` AND l.key = ` + args.add(q.Level)
 	if len(q.Dates) > 0 {
 		ds := make([]pgtype.Date, 0, len(q.Dates))
 		for _, d := range q.Dates {
@@ -243,9 +238,7 @@ func (s *Store) Values(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, 
 	if len(q.Units) > 0 {
 		query += ` AND u.code = ANY(` + args.add(q.Units) + `::text[])`
 	}
-	if !q.Unordered && q.Level != "" {
-		query += ` ORDER BY u.code, v.date`
-	}
+	query += ` ORDER BY u.code, v.date`
 	var out []atlas.Value
 	err := s.with(ctx, func(c *pgx.Conn) error {
 		rows, err := c.Query(ctx, query, args...)
@@ -257,7 +250,7 @@ func (s *Store) Values(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, 
 			v := atlas.Value{Indicator: q.Indicator, Level: q.Level}
 			var date pgtype.Date
 			var value, num, den pgtype.Float8
-			if err := rows.Scan(&v.Unit, &date, &value, &num, &den, &v.Status, &v.Level, &v.Import); err != nil {
+			if err := rows.Scan(&v.Unit, &date, &value, &num, &den, &v.Status, &v.Import); err != nil {
 				return err
 			}
 			v.Date = fromPgDate(date)
@@ -316,59 +309,42 @@ func (s *Store) Imports(ctx context.Context, limit int) ([]atlas.ImportRecord, e
 	return out, nil
 }
 
-// allValues reads an indicator's values at every level: one scan of the
-// indicator's range of the value table, without joins; unit ids are
-// resolved from one read of the units that have values. Dates come as
-// yyyymmdd integers, which pgx decodes without building time values.
-func (s *Store) allValues(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, error) {
-	var out []atlas.Value
+// ScanValues calls fn with every value of an indicator at every level: one
+// scan of the indicator's range of the value table, without joins; unit
+// ids are resolved from the store's unit keys.
+func (s *Store) ScanValues(ctx context.Context, indicator string, fn func(v *atlas.Value) error) error {
+	var fnErr error
 	err := s.with(ctx, func(c *pgx.Conn) error {
 		var indID int32
-		switch err := c.QueryRow(ctx, `SELECT id FROM sozialatlas.indicators WHERE key = $1`, q.Indicator).Scan(&indID); {
+		switch err := c.QueryRow(ctx, `SELECT id FROM sozialatlas.indicators WHERE key = $1`, indicator).Scan(&indID); {
 		case errors.Is(err, pgx.ErrNoRows):
 			return nil
 		case err != nil:
 			return err
 		}
-		type unitKey struct{ level, code string }
-		units := map[int32]unitKey{}
-		rows, err := c.Query(ctx, `SELECT u.id, l.key, u.code FROM sozialatlas.units u JOIN sozialatlas.levels l ON l.id = u.level_id
-			WHERE u.id IN (SELECT DISTINCT unit_id FROM sozialatlas.indicator_values WHERE indicator_id = $1)`, indID)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id int32
-			var k unitKey
-			if err := rows.Scan(&id, &k.level, &k.code); err != nil {
-				rows.Close()
+		keys := s.unitKeys.Load()
+		if keys == nil {
+			var err error
+			if keys, err = s.readUnitKeys(ctx, c); err != nil {
 				return err
 			}
-			units[id] = k
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+		// Values of units written after the keys were read wait for the
+		// end of the scan, when the connection is free to read the keys.
+		type later struct {
+			unit int32
+			v    atlas.Value
 		}
-		var args params
-		query := `SELECT unit_id, (extract(year FROM date) * 10000 + extract(month FROM date) * 100 + extract(day FROM date))::int,
+		var pending []later
+		rows, err := c.Query(ctx, `SELECT unit_id, (extract(year FROM date) * 10000 + extract(month FROM date) * 100 + extract(day FROM date))::int,
 				value, numerator, denominator, CASE status WHEN 'ok' THEN 0 WHEN 'suppressed' THEN 1 ELSE 2 END, import_id
-			FROM sozialatlas.indicator_values WHERE indicator_id = ` + args.add(indID)
-		if len(q.Dates) > 0 {
-			ds := make([]pgtype.Date, 0, len(q.Dates))
-			for _, d := range q.Dates {
-				if d.Valid() {
-					ds = append(ds, pgDate(d))
-				}
-			}
-			query += ` AND date = ANY(` + args.add(ds) + `::date[])`
-		}
-		statuses := [3]atlas.Status{atlas.OK, atlas.Suppressed, atlas.Missing}
-		rows, err = c.Query(ctx, query, args...)
+			FROM sozialatlas.indicator_values WHERE indicator_id = $1`, indID)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
+		statuses := [3]atlas.Status{atlas.OK, atlas.Suppressed, atlas.Missing}
+		var v atlas.Value
 		for rows.Next() {
 			var unit, date, st int32
 			var imp int64
@@ -376,15 +352,63 @@ func (s *Store) allValues(ctx context.Context, q atlas.ValueQuery) ([]atlas.Valu
 			if err := rows.Scan(&unit, &date, &value, &num, &den, &st, &imp); err != nil {
 				return err
 			}
-			k := units[unit]
-			out = append(out, atlas.Value{Indicator: q.Indicator, Level: k.level, Unit: k.code, Date: atlas.Date(date),
+			k := (*keys)[unit]
+			v = atlas.Value{Indicator: indicator, Level: k.level, Unit: k.code, Date: atlas.Date(date),
 				Value: value.Float64, Numerator: atlas.Float{V: num.Float64, Valid: num.Valid},
-				Denominator: atlas.Float{V: den.Float64, Valid: den.Valid}, Status: statuses[st], Import: imp})
+				Denominator: atlas.Float{V: den.Float64, Valid: den.Valid}, Status: statuses[st], Import: imp}
+			if k.code == "" {
+				pending = append(pending, later{unit, v})
+				continue
+			}
+			if fnErr = fn(&v); fnErr != nil {
+				return fnErr
+			}
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil || len(pending) == 0 {
+			return err
+		}
+		if keys, err = s.readUnitKeys(ctx, c); err != nil {
+			return err
+		}
+		for _, p := range pending {
+			k, found := (*keys)[p.unit]
+			if !found {
+				return fmt.Errorf("value of unknown unit id %d", p.unit)
+			}
+			p.v.Level, p.v.Unit = k.level, k.code
+			if fnErr = fn(&p.v); fnErr != nil {
+				return fnErr
+			}
+		}
+		return nil
 	})
-	if err != nil {
-		return nil, atlas.Internalf(err, "read values of %s", q.Indicator)
+	if fnErr != nil {
+		return fnErr
 	}
-	return out, nil
+	return atlas.Internalf(err, "read values of %s", indicator)
+}
+
+// unitKey is what a unit id stands for: its level and code.
+type unitKey struct{ level, code string }
+
+// readUnitKeys reads every unit's key and keeps them for later scans. Units
+// are never deleted and their level and code never change, so a key once
+// read stays true; only new units are missing, and a scan that meets one
+// reads the keys again.
+func (s *Store) readUnitKeys(ctx context.Context, c *pgx.Conn) (*map[int32]unitKey, error) {
+	rows, err := c.Query(ctx, `SELECT u.id, l.key, u.code FROM sozialatlas.units u JOIN sozialatlas.levels l ON l.id = u.level_id`)
+	if err != nil {
+		return nil, err
+	}
+	keys := map[int32]unitKey{}
+	var id int32
+	var k unitKey
+	if _, err := pgx.ForEachRow(rows, []any{&id, &k.level, &k.code}, func() error {
+		keys[id] = k
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	s.unitKeys.Store(&keys)
+	return &keys, nil
 }

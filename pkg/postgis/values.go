@@ -51,11 +51,11 @@ const valueColumns = `(indicator_id, unit_id, date, import_id, value, numerator,
 // NOTHING (counting the new rows) and an UPDATE of the rows that differ
 // (counting the changed ones). Imports hold the import lock, so no other
 // import adds a slice between the check and the COPY.
-func (w *writer) values(values []atlas.Value, importID int32, indicatorIDs map[string]int32, units *unitIDs, c *atlas.Count) error {
-	if len(values) == 0 {
+func (w *writer) values(values atlas.ValueList, importID int32, indicatorIDs map[string]int32, units *unitIDs, c *atlas.Count) error {
+	if values.Len() == 0 {
 		return nil
 	}
-	if len(values) > math.MaxInt32 {
+	if values.Len() > math.MaxInt32 {
 		return atlas.Errorf(atlas.ETOOLARGE, "a batch can hold at most %d values", math.MaxInt32)
 	}
 	// Only the units the values name are looked up, not whole levels.
@@ -64,8 +64,7 @@ func (w *writer) values(values []atlas.Value, importID int32, indicatorIDs map[s
 		lastLevel string
 		names     map[string]struct{}
 	)
-	for i := range values {
-		v := &values[i]
+	for _, v := range values.All() {
 		if names == nil || v.Level != lastLevel {
 			if names = need[v.Level]; names == nil {
 				names = map[string]struct{}{}
@@ -87,15 +86,14 @@ func (w *writer) values(values []atlas.Value, importID int32, indicatorIDs map[s
 		known[level] = m
 	}
 
-	rows := make([]valueRow, len(values))
+	rows := make([]valueRow, values.Len())
 	days := map[atlas.Date]int32{}
 	var (
 		lastIndicator string
 		indicatorID   int32
 		codes         map[string]int32
 	)
-	for i := range values {
-		v := &values[i]
+	for i, v := range values.All() {
 		if codes == nil || v.Indicator != lastIndicator {
 			id, ok := indicatorIDs[v.Indicator]
 			if !ok {
@@ -183,12 +181,12 @@ func (w *writer) values(values []atlas.Value, importID int32, indicatorIDs map[s
 			return err
 		}
 	}
-	c.Unchanged = len(values) - c.Inserted - c.Updated
+	c.Unchanged = values.Len() - c.Inserted - c.Updated
 	return nil
 }
 
 // stageValues merges rows with distinct keys through the staging table.
-func (w *writer) stageValues(values []atlas.Value, rows []valueRow, importID int32, c *atlas.Count) error {
+func (w *writer) stageValues(values atlas.ValueList, rows []valueRow, importID int32, c *atlas.Count) error {
 	err := w.stage(&w.valueStage, "value_stage", `indicator_id integer, unit_id integer, date date,
 		import_id integer, value double precision, numerator double precision, denominator double precision, status text`)
 	if err != nil {
@@ -225,7 +223,7 @@ func (w *writer) stageValues(values []atlas.Value, rows []valueRow, importID int
 // then per row the number of fields and each field as length and bytes
 // (length -1 for NULL), then -1 as the end.
 type valueCopy struct {
-	values   []atlas.Value
+	values   atlas.ValueList
 	rows     []valueRow
 	importID int32
 
@@ -238,7 +236,7 @@ type valueCopy struct {
 
 var copySignature = []byte("PGCOPY\n\xff\r\n\x00")
 
-func newValueCopy(values []atlas.Value, rows []valueRow, importID int32) *valueCopy {
+func newValueCopy(values atlas.ValueList, rows []valueRow, importID int32) *valueCopy {
 	return &valueCopy{values: values, rows: rows, importID: importID, space: make([]byte, 0, 64<<10)}
 }
 
@@ -267,7 +265,7 @@ func (r *valueCopy) fill() {
 	}
 	for ; r.pos < len(r.rows) && len(b) < cap(r.space)-256; r.pos++ {
 		row := r.rows[r.pos]
-		v := &r.values[row.i]
+		v := r.values.At(int(row.i))
 		b = be.AppendUint16(b, 8)
 		for _, x := range [4]int32{row.indicator, row.unit, row.day, r.importID} {
 			b = be.AppendUint32(b, 4)

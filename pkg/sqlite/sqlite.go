@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
 	"github.com/sozialatlas/sozialatlas/pkg/migrate"
@@ -22,7 +23,8 @@ var migrationFS embed.FS
 
 // Store is the SQLite implementation of atlas.Store.
 type Store struct {
-	db *sql.DB
+	db       *sql.DB
+	unitKeys atomic.Pointer[map[int64]unitKey] // see readUnitKeys
 }
 
 var _ atlas.Store = (*Store)(nil)

@@ -17,8 +17,8 @@ const valueCols = 8
 // values upserts values. Rows are first inserted with ON CONFLICT DO NOTHING,
 // which counts the new ones; only a batch in which some rows existed falls
 // back to per-row updates that change a row only where it differs.
-func (w *writer) values(values []atlas.Value, importID int64, indicatorIDs map[string]int64, units *unitIDs, c *atlas.Count) error {
-	if len(values) == 0 {
+func (w *writer) values(values atlas.ValueList, importID int64, indicatorIDs map[string]int64, units *unitIDs, c *atlas.Count) error {
+	if values.Len() == 0 {
 		return nil
 	}
 	insertN := func(n int) string {
@@ -51,7 +51,7 @@ func (w *writer) values(values []atlas.Value, importID int64, indicatorIDs map[s
 		end := min(start+valueBatch, len(keys))
 		args = args[:0]
 		for _, k := range keys[start:end] {
-			args = append(args, valueRow(k, values[k.i], importID)...)
+			args = append(args, valueRow(k, values.At(k.i), importID)...)
 		}
 		stmt := full
 		if end-start < valueBatch {
@@ -79,7 +79,7 @@ func (w *writer) values(values []atlas.Value, importID int64, indicatorIDs map[s
 			}
 		}
 	}
-	c.Unchanged = len(values) - c.Inserted - c.Updated
+	c.Unchanged = values.Len() - c.Inserted - c.Updated
 	return nil
 }
 
@@ -91,15 +91,14 @@ type valueKey struct {
 }
 
 // valueKeys resolves the ids of every value and sorts them by key.
-func valueKeys(values []atlas.Value, indicatorIDs map[string]int64, units *unitIDs) ([]valueKey, error) {
+func valueKeys(values atlas.ValueList, indicatorIDs map[string]int64, units *unitIDs) ([]valueKey, error) {
 	// Only the units the values name are looked up, not whole levels.
 	need := map[string]map[string]struct{}{}
 	var (
 		lastLevel string
 		codes     map[string]struct{}
 	)
-	for i := range values {
-		v := &values[i]
+	for _, v := range values.All() {
 		if codes == nil || v.Level != lastLevel {
 			if codes = need[v.Level]; codes == nil {
 				codes = map[string]struct{}{}
@@ -121,8 +120,8 @@ func valueKeys(values []atlas.Value, indicatorIDs map[string]int64, units *unitI
 		known[level] = m
 	}
 
-	keys := make([]valueKey, len(values))
-	for i, v := range values {
+	keys := make([]valueKey, values.Len())
+	for i, v := range values.All() {
 		ind, ok := indicatorIDs[v.Indicator]
 		if !ok {
 			return nil, atlas.Errorf(atlas.EINVALID, "indicator %q does not exist", v.Indicator)

@@ -6,7 +6,9 @@ package storetest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -43,7 +45,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"ConfidentialIndicator", testConfidential},
 		{"ImportInputs", testImportInputs},
 		{"ValuesOfManyAndFewUnits", testManyUnits},
-		{"ValuesOfEveryLevel", testEveryLevel},
+		{"ScanValues", testScanValues},
+		{"ValueBlocks", testValueBlocks},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -735,9 +738,10 @@ func testCancelled(t *testing.T, s atlas.Store) {
 	t.Fatalf("Apply finished every time although cancelled as early as %v", full/128)
 }
 
-// testEveryLevel: a read without a level returns the values of every level,
-// each with its level, the same as the reads level by level.
-func testEveryLevel(t *testing.T, s atlas.Store) {
+// testScanValues: a scan returns the values of every level, each with its
+// level, the same as the reads level by level; it sees units written after
+// an earlier scan, and an error from the callback ends it.
+func testScanValues(t *testing.T, s atlas.Store) {
 	mustApply(t, s, fixture(), atlas.ApplyOptions{})
 	levels, err := s.Levels(ctx)
 	if err != nil {
@@ -748,10 +752,25 @@ func testEveryLevel(t *testing.T, s atlas.Store) {
 		t.Fatal(err)
 	}
 	key := func(v atlas.Value) string { return fmt.Sprintf("%s|%s|%s|%v", v.Level, v.Unit, v.Date, v) }
-	for _, ind := range inds {
+	scan := func(id string) map[string]bool {
+		t.Helper()
+		got := map[string]bool{}
+		if err := s.ScanValues(ctx, id, func(v *atlas.Value) error {
+			if got[key(*v)] {
+				t.Errorf("%s: %+v scanned twice", id, *v)
+			}
+			got[key(*v)] = true
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	levelReads := func(id string) map[string]bool {
+		t.Helper()
 		want := map[string]bool{}
 		for _, l := range levels {
-			vs, err := s.Values(ctx, atlas.ValueQuery{Indicator: ind.ID, Level: l.ID})
+			vs, err := s.Values(ctx, atlas.ValueQuery{Indicator: id, Level: l.ID})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -759,24 +778,65 @@ func testEveryLevel(t *testing.T, s atlas.Store) {
 				want[key(v)] = true
 			}
 		}
-		all, err := s.Values(ctx, atlas.ValueQuery{Indicator: ind.ID, Unordered: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(all) != len(want) || len(all) == 0 {
-			t.Errorf("%s: %d values from every level at once, %d level by level", ind.ID, len(all), len(want))
-		}
-		for _, v := range all {
-			if !want[key(v)] {
-				t.Errorf("%s: read of every level gave %+v, not among the level reads", ind.ID, v)
-			}
+		return want
+	}
+	for _, ind := range inds {
+		if got, want := scan(ind.ID), levelReads(ind.ID); !maps.Equal(got, want) || len(got) == 0 {
+			t.Errorf("%s: scan gave %v, level by level %v", ind.ID, got, want)
 		}
 	}
-	if _, err := s.Values(ctx, atlas.ValueQuery{Indicator: inds[0].ID, Units: []string{"0101"}}); atlas.ErrorCode(err) != atlas.EINVALID {
-		t.Errorf("units without a level: %v, want EINVALID", err)
+
+	// A unit written after the scans above.
+	b := &atlas.Batch{Source: atlas.Source{Name: "more"},
+		Units:  []atlas.Unit{{Level: "plr", Code: "0203", Name: "Neu", Parent: "02", Geometry: square(13.3, 52.1, 0.1)}},
+		Values: []atlas.Value{{Indicator: "ew", Level: "plr", Unit: "0203", Date: 20201231, Value: 12, Status: atlas.OK}}}
+	mustApply(t, s, b, atlas.ApplyOptions{})
+	got := scan("ew")
+	if want := levelReads("ew"); !maps.Equal(got, want) || len(got) != 5 {
+		t.Errorf("ew after a new unit: scan gave %v, level by level %v", got, want)
 	}
-	if vs, err := s.Values(ctx, atlas.ValueQuery{Indicator: "nope"}); err != nil || len(vs) != 0 {
-		t.Errorf("unknown indicator, every level: %v %v", vs, err)
+
+	stop := errors.New("stop")
+	calls := 0
+	if err := s.ScanValues(ctx, "ew", func(*atlas.Value) error { calls++; return stop }); err != stop || calls != 1 {
+		t.Errorf("callback error: scan returned %v after %d calls, want stop after 1", err, calls)
+	}
+	if err := s.ScanValues(ctx, "nope", func(v *atlas.Value) error { return fmt.Errorf("called with %+v", *v) }); err != nil {
+		t.Errorf("unknown indicator: %v", err)
+	}
+	if _, err := s.Values(ctx, atlas.ValueQuery{Indicator: inds[0].ID}); atlas.ErrorCode(err) != atlas.EINVALID {
+		t.Errorf("values without a level: %v, want EINVALID", err)
+	}
+}
+
+// testValueBlocks: values handed over in columns are written like Values,
+// and a number in the column of a row that is not OK is not written.
+func testValueBlocks(t *testing.T, s atlas.Store) {
+	mustApply(t, s, fixture(), atlas.ApplyOptions{})
+	b := &atlas.Batch{Source: atlas.Source{Name: "blocks"}, Blocks: []atlas.Block{{
+		Indicator: "kinderarmut", Level: "plr", Date: 20211231,
+		Units:  []string{"0101", "0102", "0201"},
+		Status: []atlas.Status{atlas.OK, atlas.Suppressed, atlas.Missing},
+		Value:  []float64{20, 7, 8}, Numerator: []float64{36, 2, 3}, Denominator: []float64{180, 28, 37.5},
+	}}}
+	if ch := mustApply(t, s, b, atlas.ApplyOptions{}); ch.Values.Inserted != 3 {
+		t.Errorf("blocks: %+v, want 3 inserted", ch.Values)
+	}
+	got, err := s.Values(ctx, atlas.ValueQuery{Indicator: "kinderarmut", Level: "plr", Dates: []atlas.Date{20211231}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []atlas.Value{
+		{Indicator: "kinderarmut", Level: "plr", Unit: "0101", Date: 20211231, Value: 20, Numerator: atlas.Some(36), Denominator: atlas.Some(180), Status: atlas.OK},
+		{Indicator: "kinderarmut", Level: "plr", Unit: "0102", Date: 20211231, Status: atlas.Suppressed},
+		{Indicator: "kinderarmut", Level: "plr", Unit: "0201", Date: 20211231, Status: atlas.Missing},
+	}
+	if !reflect.DeepEqual(stripImports(got), want) {
+		t.Errorf("blocks read back:\n got %+v\nwant %+v", got, want)
+	}
+	b.Blocks[0].Value = b.Blocks[0].Value[:2]
+	if _, err := s.Apply(ctx, b, atlas.ApplyOptions{}); atlas.ErrorCode(err) != atlas.EINVALID {
+		t.Errorf("block with a short column: %v, want EINVALID", err)
 	}
 }
 
