@@ -30,35 +30,6 @@ type classificationDoc struct {
 	Scheme  string    `json:"scheme"`
 }
 
-// visible lists the indicators a request may see, by id. Anonymous
-// requests see public indicators only; confidential inputs are never
-// served. Everything else answers 404, so that existence does not leak.
-func (s *Server) visible(c echo.Context) (map[string]atlas.Indicator, error) {
-	all, err := s.store.Indicators(c.Request().Context())
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]atlas.Indicator, len(all))
-	for _, ind := range all {
-		if ind.Visibility == atlas.Public {
-			out[ind.ID] = ind
-		}
-	}
-	return out, nil
-}
-
-func (s *Server) indicator(c echo.Context, id string) (atlas.Indicator, error) {
-	vis, err := s.visible(c)
-	if err != nil {
-		return atlas.Indicator{}, err
-	}
-	ind, found := vis[id]
-	if !found {
-		return atlas.Indicator{}, atlas.Errorf(atlas.ENOTFOUND, "indicator %q does not exist", id)
-	}
-	return ind, nil
-}
-
 // classificationOf is an indicator's default classification: the catalog's,
 // or quantiles in 5 classes.
 func (s *Server) classificationOf(ind atlas.Indicator) classificationDoc {
@@ -156,82 +127,26 @@ type valuesDoc struct {
 }
 
 func (s *Server) indicatorValues(c echo.Context) error {
-	ctx := c.Request().Context()
-	ind, err := s.indicator(c, c.Param("id"))
+	t, err := s.tableOf(c, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	series, err := s.series(ctx)
+	opts, err := s.legendOptions(c, t.Indicator)
 	if err != nil {
 		return err
 	}
-	var have []string
-	var dates []atlas.Date
-	level := c.QueryParam("level")
-	for _, sr := range series {
-		if sr.Indicator == ind.ID {
-			have = append(have, sr.Level)
-			if sr.Level == level {
-				dates = sr.Dates
-			}
-		}
-	}
-	if level == "" || dates == nil {
-		if len(have) == 0 {
-			return atlas.Errorf(atlas.ENOTFOUND, "indicator %s has no values yet", ind.ID)
-		}
-		if level == "" {
-			return atlas.Errorf(atlas.EINVALID, "level is missing: say one of %s", strings.Join(have, ", "))
-		}
-		return atlas.Errorf(atlas.ENOTFOUND, "indicator %s has no values at level %q; it has at %s", ind.ID, level, strings.Join(have, ", "))
-	}
-	date := dates[len(dates)-1] // the latest
-	if v := c.QueryParam("date"); v != "" {
-		if date, err = atlas.ParseDate(v); err != nil {
-			return atlas.Errorf(atlas.EINVALID, "date %q: want YYYY-MM-DD", v)
-		}
-		if !slices.Contains(dates, date) {
-			return atlas.Errorf(atlas.ENOTFOUND, "indicator %s has no values at %s on %s; dates: %s", ind.ID, level, date, joinDates(dates))
-		}
-	}
-	opts, err := s.legendOptions(c, ind)
-	if err != nil {
-		return err
-	}
-	vals, err := s.store.Values(ctx, atlas.ValueQuery{Indicator: ind.ID, Level: level, Dates: []atlas.Date{date}})
-	if err != nil {
-		return err
-	}
-	units, err := s.store.Units(ctx, level, atlas.UnitQuery{NoGeometry: true})
-	if err != nil {
-		return err
-	}
-	names := make(map[string]string, len(units))
-	for _, u := range units {
-		names[u.Code] = u.Name
-	}
-	var nums []float64
-	for _, v := range vals {
-		if v.Status == atlas.OK {
-			nums = append(nums, v.Value)
-		}
-	}
-	doc := valuesDoc{Indicator: ind.ID, Level: level, Date: date, Unit: ind.Unit, Values: make([]valueDoc, 0, len(vals))}
+	doc := valuesDoc{Indicator: t.Indicator.ID, Level: t.Level, Date: t.Date, Unit: t.Indicator.Unit, Values: make([]valueDoc, 0, len(t.Rows))}
 	// Data that cannot be split into classes (one distinct value, fewer
 	// distinct values than Jenks classes) have no classification: the
 	// values still answer, without classes.
-	if lg, err := classify.Classify(nums, opts); err == nil {
+	if lg, err := classify.Classify(t.Numbers(), opts); err == nil {
 		doc.Classification = &lg
 	}
-	for _, v := range vals {
-		vd := valueDoc{Code: v.Unit, Name: names[v.Unit], Status: string(v.Status)}
-		if v.Status == atlas.OK { // the only status that carries numbers
-			x := v.Value
-			vd.Value, vd.Numerator, vd.Denominator = &x, v.Numerator, v.Denominator
-			if doc.Classification != nil {
-				label := doc.Classification.Labels[doc.Classification.Class(x)]
-				vd.Class = &label
-			}
+	for _, r := range t.Rows {
+		vd := valueDoc{Code: r.Code, Name: r.Name, Value: r.Value, Numerator: r.Numerator, Denominator: r.Denominator, Status: string(r.Status)}
+		if r.Value != nil && doc.Classification != nil {
+			label := doc.Classification.Labels[doc.Classification.Class(*r.Value)]
+			vd.Class = &label
 		}
 		doc.Values = append(doc.Values, vd)
 	}

@@ -55,6 +55,8 @@ func New(store atlas.Store, cfg Config) *Server {
 	v1.GET("/levels/:level/units", s.units)
 	v1.GET("/indicators", s.indicators)
 	v1.GET("/indicators/:id/values", s.indicatorValues)
+	s.routesAnalysis(v1)
+	s.routesOGC(e.Group("/ogc"))
 	if cfg.Frontend != nil {
 		e.GET("/*", echo.WrapHandler(http.FileServer(http.FS(cfg.Frontend))))
 	}
