@@ -118,3 +118,9 @@ func appendMultiPolygon(b []byte, mp orb.MultiPolygon) []byte {
 	}
 	return append(b, "]}"...)
 }
+
+func jsonDecoder(r io.Reader) *json.Decoder {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	return dec
+}

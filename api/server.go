@@ -10,8 +10,11 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
+	"github.com/sozialatlas/sozialatlas/pkg/auth"
 	"github.com/sozialatlas/sozialatlas/pkg/indicator"
 )
 
@@ -20,9 +23,16 @@ type Config struct {
 	Logger   *slog.Logger
 	Frontend fs.FS  // the web app, served at /
 	OpenAPI  []byte // the contract, served at /openapi.yaml
-	// Catalog gives computed indicators their default classification;
-	// nil: every indicator is classified by quantiles.
+	// Catalog gives computed indicators their default classification and
+	// is what POST /api/v1/compute runs; nil: quantiles, no computing.
 	Catalog *indicator.Catalog
+	// OIDC, when set, accepts JWTs from that provider besides API tokens.
+	OIDC *auth.OIDC
+	// CORSOrigins may call the API from a browser on another origin
+	// ("*" for any); none by default.
+	CORSOrigins []string
+	// MaxUpload bounds an uploaded import archive; 0 means 512 MB.
+	MaxUpload int64
 }
 
 // Server serves the REST API, the contract and the frontend.
@@ -30,6 +40,9 @@ type Server struct {
 	store       atlas.Store
 	catalog     *indicator.Catalog
 	log         *slog.Logger
+	oidc        *auth.OIDC
+	maxUpload   int64
+	metrics     *metrics
 	seriesCache seriesCache
 	echo        *echo.Echo
 }
@@ -39,11 +52,24 @@ func New(store atlas.Store, cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{store: store, catalog: cfg.Catalog, log: cfg.Logger, echo: echo.New()}
+	if cfg.MaxUpload == 0 {
+		cfg.MaxUpload = 512 << 20
+	}
+	s := &Server{store: store, catalog: cfg.Catalog, log: cfg.Logger, oidc: cfg.OIDC, maxUpload: cfg.MaxUpload,
+		metrics: newMetrics(), echo: echo.New()}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Use(s.logRequests)
+	// Outermost first: a request id for the logs and problem documents,
+	// the log line and metrics (which see the final status), CORS, gzip,
+	// the ETag over the uncompressed body, then the caller's identity.
+	e.Use(middleware.RequestID(), s.logRequests)
+	if len(cfg.CORSOrigins) > 0 {
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: cfg.CORSOrigins,
+			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "If-None-Match"},
+			ExposeHeaders: []string{"ETag", echo.HeaderXRequestID}}))
+	}
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}), etag, s.authenticate)
 
 	e.GET("/healthz", s.health)
 	e.GET("/readyz", s.ready)
@@ -56,7 +82,10 @@ func New(store atlas.Store, cfg Config) *Server {
 	v1.GET("/indicators", s.indicators)
 	v1.GET("/indicators/:id/values", s.indicatorValues)
 	s.routesAnalysis(v1)
+	s.routesAdmin(v1)
 	s.routesOGC(e.Group("/ogc"))
+	s.routesDocs(e)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})))
 	if cfg.Frontend != nil {
 		e.GET("/*", echo.WrapHandler(http.FileServer(http.FS(cfg.Frontend))))
 	}
@@ -76,7 +105,9 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			c.Error(err) // writes the response, so the status below is final
 		}
-		s.log.Info("request", "method", c.Request().Method, "path", c.Request().URL.Path,
+		s.metrics.observe(c, start)
+		s.log.Info("request", "id", c.Response().Header().Get(echo.HeaderXRequestID), "method", c.Request().Method,
+			"path", c.Request().URL.Path, "route", c.Path(), "user", principal(c).Name,
 			"status", c.Response().Status, "bytes", c.Response().Size, "ms", time.Since(start).Milliseconds())
 		return nil
 	}

@@ -2,6 +2,7 @@
 //
 //	sozialatlas serve            serve the API and the map (Berlin demo on first start)
 //	sozialatlas import ...       import a city's data (manifest or single file)
+//	sozialatlas token ...        create, list and revoke API tokens
 //	sozialatlas demo synth ...   write a synthetic city for tests and benchmarks
 //
 // This package holds configuration and wiring only.
@@ -50,6 +51,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = importCmd(ctx, args[1:], stdout, stderr)
 	case "compute":
 		err = computeCmd(ctx, args[1:], stdout, stderr)
+	case "token":
+		err = tokenCmd(ctx, args[1:], stdout, stderr)
 	case "demo":
 		err = demo(ctx, args[1:], stdout)
 	case "help", "-h", "--help":
@@ -87,11 +90,14 @@ commands:
   import MANIFEST.yaml        import a city's data set (see docs/importing.md)
   import units|offers|values  import a single file
   compute                     compute the indicator catalog (see docs/indicators.md)
+  token create|list|revoke    manage API tokens (see docs/api.md)
   demo synth                  write a synthetic city (for tests and benchmarks)
 
 Run "sozialatlas <command> -h" for the flags of a command.
 Environment: SOZIALATLAS_ADDR, SOZIALATLAS_DATA, SOZIALATLAS_DATABASE_URL,
-SOZIALATLAS_CATALOG.
+SOZIALATLAS_CATALOG, SOZIALATLAS_CORS_ORIGINS, SOZIALATLAS_OIDC_ISSUER,
+SOZIALATLAS_OIDC_AUDIENCE, SOZIALATLAS_OIDC_JWKS_URL, SOZIALATLAS_OIDC_ROLE_CLAIM,
+SOZIALATLAS_OIDC_ROLES.
 `)
 }
 

@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/sozialatlas/sozialatlas/frontend"
 	"github.com/sozialatlas/sozialatlas/geodata"
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
+	"github.com/sozialatlas/sozialatlas/pkg/auth"
 	"github.com/sozialatlas/sozialatlas/pkg/engine"
 	"github.com/sozialatlas/sozialatlas/pkg/importer"
 	"github.com/sozialatlas/sozialatlas/pkg/indicator"
@@ -32,10 +35,18 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cf.register(fs)
 	addr := fs.String("addr", envOr("SOZIALATLAS_ADDR", "127.0.0.1:8080"), "listen address (env SOZIALATLAS_ADDR)")
 	demo := fs.Bool("demo", envOr("SOZIALATLAS_DEMO", "true") == "true", "import the Berlin demo when the store is empty (env SOZIALATLAS_DEMO)")
+	cors := fs.String("cors-origins", os.Getenv("SOZIALATLAS_CORS_ORIGINS"), "comma-separated origins allowed to call the API from a browser, or * (env SOZIALATLAS_CORS_ORIGINS)")
+	var oidc oidcFlags
+	oidc.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	// Structured JSON logs, one object per line, for the log collector.
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	oidcCfg, err := oidc.config()
+	if err != nil {
+		return err
+	}
 	cat, err := cf.load() // checked at start: a broken catalog stops the server with its problems
 	if err != nil {
 		return err
@@ -60,7 +71,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
-		Handler:           api.New(store, api.Config{Logger: log, Frontend: frontend.Files(), OpenAPI: sozialatlas.OpenAPI, Catalog: cat}),
+		Handler: api.New(store, api.Config{Logger: log, Frontend: frontend.Files(), OpenAPI: sozialatlas.OpenAPI, Catalog: cat,
+			OIDC: oidcCfg, CORSOrigins: splitList(*cors)}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	log.Info("serving", "url", "http://"+ln.Addr().String())
@@ -83,6 +95,46 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// oidcFlags configure JWTs from an OIDC provider (e.g. Keycloak).
+type oidcFlags struct{ issuer, audience, jwks, claim, roles string }
+
+func (o *oidcFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.issuer, "oidc-issuer", os.Getenv("SOZIALATLAS_OIDC_ISSUER"), "accept JWTs of this OIDC issuer, e.g. https://sso.example.de/realms/stadt (env SOZIALATLAS_OIDC_ISSUER)")
+	fs.StringVar(&o.audience, "oidc-audience", envOr("SOZIALATLAS_OIDC_AUDIENCE", "sozialatlas"), "the JWTs' audience, the client id (env SOZIALATLAS_OIDC_AUDIENCE)")
+	fs.StringVar(&o.jwks, "oidc-jwks-url", os.Getenv("SOZIALATLAS_OIDC_JWKS_URL"), "the provider's key set; default <issuer>/protocol/openid-connect/certs as Keycloak serves it (env SOZIALATLAS_OIDC_JWKS_URL)")
+	fs.StringVar(&o.claim, "oidc-role-claim", envOr("SOZIALATLAS_OIDC_ROLE_CLAIM", "realm_access.roles"), "claim with the user's roles or groups, a dotted path (env SOZIALATLAS_OIDC_ROLE_CLAIM)")
+	fs.StringVar(&o.roles, "oidc-roles", os.Getenv("SOZIALATLAS_OIDC_ROLES"), "claim value to role, e.g. sozialplanung=analyst,statistik=editor (env SOZIALATLAS_OIDC_ROLES)")
+}
+
+func (o *oidcFlags) config() (*auth.OIDC, error) {
+	if o.issuer == "" {
+		return nil, nil
+	}
+	roles, err := auth.ParseRoleMap(o.roles)
+	if err != nil {
+		return nil, usagef("-oidc-roles: %v", err)
+	}
+	if len(roles) == 0 {
+		return nil, usagef("-oidc-issuer is set but -oidc-roles maps no claim value to a role")
+	}
+	jwks := o.jwks
+	if jwks == "" {
+		jwks = strings.TrimSuffix(o.issuer, "/") + "/protocol/openid-connect/certs"
+	}
+	return &auth.OIDC{Issuer: o.issuer, Audience: o.audience, JWKSURL: jwks, RoleClaim: o.claim, Roles: roles}, nil
+}
+
+// splitList reads a comma-separated flag.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // computeIfStale computes the catalog when data arrived after the last

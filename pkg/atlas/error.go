@@ -13,6 +13,10 @@ const (
 	ECONFLICT = "conflict"  // the input is valid but contradicts the stored state
 	ETOOLARGE = "too_large" // the input exceeds a configured limit
 	EINTERNAL = "internal"  // a bug or an outage; the message is not for the client
+	// EUNAUTHORIZED: no valid credentials; EFORBIDDEN: valid ones that do
+	// not allow the action. (Indicators a caller may not see are ENOTFOUND.)
+	EUNAUTHORIZED = "unauthorized"
+	EFORBIDDEN    = "forbidden"
 )
 
 // Error is an error with a code and a message that is safe to show to users.

@@ -44,6 +44,16 @@ type Store interface {
 	// would have changed.
 	Apply(ctx context.Context, b *Batch, opts ApplyOptions) (Changes, error)
 
+	// CreateToken stores a new API token and returns it with its id and
+	// creation time.
+	CreateToken(ctx context.Context, t Token) (Token, error)
+	// Tokens lists every token, revoked ones too, by id.
+	Tokens(ctx context.Context) ([]Token, error)
+	// TokenByHash finds a token that is not revoked; ENOTFOUND otherwise.
+	TokenByHash(ctx context.Context, hash string) (Token, error)
+	// RevokeToken revokes a token; ENOTFOUND if there is no such valid token.
+	RevokeToken(ctx context.Context, id int64, by string) error
+
 	// Ping checks that the store is reachable.
 	Ping(ctx context.Context) error
 	Close() error

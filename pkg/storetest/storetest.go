@@ -47,6 +47,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"ValuesOfManyAndFewUnits", testManyUnits},
 		{"ScanValues", testScanValues},
 		{"ValueBlocks", testValueBlocks},
+		{"Tokens", testTokens},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -837,6 +838,39 @@ func testValueBlocks(t *testing.T, s atlas.Store) {
 	b.Blocks[0].Value = b.Blocks[0].Value[:2]
 	if _, err := s.Apply(ctx, b, atlas.ApplyOptions{}); atlas.ErrorCode(err) != atlas.EINVALID {
 		t.Errorf("block with a short column: %v, want EINVALID", err)
+	}
+}
+
+// testTokens: a token is found by its hash until revoked, revoked once,
+// listed with who created and revoked it; the secret is never needed.
+func testTokens(t *testing.T, s atlas.Store) {
+	hash := strings.Repeat("ab", 32)
+	tok, err := s.CreateToken(ctx, atlas.Token{Name: "Sozialplanung Mitte", Role: "analyst", Hash: hash, CreatedBy: "admin"})
+	if err != nil || tok.ID == 0 || tok.Created.IsZero() {
+		t.Fatalf("create: %+v %v", tok, err)
+	}
+	got, err := s.TokenByHash(ctx, hash)
+	if err != nil || got.ID != tok.ID || got.Role != "analyst" || got.Name != "Sozialplanung Mitte" || !got.Revoked.IsZero() {
+		t.Errorf("by hash: %+v %v", got, err)
+	}
+	if _, err := s.CreateToken(ctx, atlas.Token{Name: "bad role", Role: "root", Hash: strings.Repeat("cd", 32), CreatedBy: "admin"}); err == nil {
+		t.Error("a token with an unknown role was stored")
+	}
+	if _, err := s.CreateToken(ctx, atlas.Token{Name: "no hash", Role: "viewer", CreatedBy: "admin"}); atlas.ErrorCode(err) != atlas.EINVALID {
+		t.Errorf("token without hash: %v, want EINVALID", err)
+	}
+	if err := s.RevokeToken(ctx, tok.ID, "chef"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.TokenByHash(ctx, hash); atlas.ErrorCode(err) != atlas.ENOTFOUND {
+		t.Errorf("revoked token found: %v", err)
+	}
+	if err := s.RevokeToken(ctx, tok.ID, "chef"); atlas.ErrorCode(err) != atlas.ENOTFOUND {
+		t.Errorf("second revoke: %v, want ENOTFOUND", err)
+	}
+	list, err := s.Tokens(ctx)
+	if err != nil || len(list) != 1 || list[0].RevokedBy != "chef" || list[0].Revoked.Before(list[0].Created) || list[0].CreatedBy != "admin" {
+		t.Errorf("list: %+v %v", list, err)
 	}
 }
 
