@@ -127,6 +127,15 @@ type valuesDoc struct {
 }
 
 func (s *Server) indicatorValues(c echo.Context) error {
+	// The same values as CSV or XLSX, when ?format= or Accept asks.
+	c.Response().Header().Add(echo.HeaderVary, echo.HeaderAccept)
+	f, err := tableFormatOf(c)
+	if err != nil {
+		return err
+	}
+	if f != nil {
+		return s.exportValues(c, f)
+	}
 	t, err := s.tableOf(c, c.Param("id"))
 	if err != nil {
 		return err
