@@ -12,12 +12,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
+	"github.com/sozialatlas/sozialatlas/pkg/auth"
 	"github.com/sozialatlas/sozialatlas/pkg/sqlite"
 )
 
@@ -36,7 +38,7 @@ func startServe(t *testing.T, args ...string) string {
 	var logs bytes.Buffer
 	go func() {
 		sc := bufio.NewScanner(pr)
-		re := regexp.MustCompile(`msg=serving url=(\S+)`)
+		re := regexp.MustCompile(`"msg":"serving","url":"([^"]+)"`)
 		for sc.Scan() {
 			logs.WriteString(sc.Text() + "\n")
 			if m := re.FindStringSubmatch(sc.Text()); m != nil {
@@ -296,5 +298,39 @@ func TestComputeCommand(t *testing.T) {
 	if code != exitFail || !strings.Contains(errOut.String(), `x.yaml:6 (a, compute.numerator): numerator "b" is neither a declared input nor a defined indicator`) ||
 		!strings.Contains(errOut.String(), "denominator refers to the indicator itself") {
 		t.Errorf("broken catalog: exit %d: %s", code, errOut.String())
+	}
+}
+
+// TestTokenCommand: create prints a secret that the store knows only by
+// its hash; list shows the token without it; revoke ends it.
+func TestTokenCommand(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	var out, errOut bytes.Buffer
+	if code := run(ctx, []string{"token", "create", "-data", data, "-name", "QGIS Jugendamt", "-role", "analyst", "-user", "it"}, &out, &errOut); code != 0 {
+		t.Fatalf("create: %d %s", code, errOut.String())
+	}
+	secret := strings.TrimSpace(out.String())
+	if !auth.IsAPIToken(secret) {
+		t.Fatalf("create printed %q, want a token", secret)
+	}
+	s, err := sqlite.Open(ctx, filepath.Join(data, "sozialatlas.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := s.TokenByHash(ctx, auth.HashToken(secret))
+	s.Close()
+	if err != nil || tok.Role != "analyst" || tok.CreatedBy != "it" {
+		t.Fatalf("stored token: %+v %v", tok, err)
+	}
+	out.Reset()
+	if code := run(ctx, []string{"token", "list", "-data", data}, &out, &errOut); code != 0 || !strings.Contains(out.String(), `"name": "QGIS Jugendamt"`) || strings.Contains(out.String(), secret) {
+		t.Errorf("list: %d %s", code, out.String())
+	}
+	if code := run(ctx, []string{"token", "revoke", "-data", data, "-id", strconv.FormatInt(tok.ID, 10)}, &out, &errOut); code != 0 {
+		t.Errorf("revoke: %d %s", code, errOut.String())
+	}
+	if code := run(ctx, []string{"token", "create", "-data", data, "-name", "x", "-role", "root"}, &out, &errOut); code != exitUsage {
+		t.Errorf("unknown role: exit %d, want %d", code, exitUsage)
 	}
 }
