@@ -5,7 +5,7 @@ BIN     := bin/sozialatlas
 DATA    ?= ./data
 ADDR    ?= 127.0.0.1:8080
 
-.PHONY: all build run test vet bench bench-import bench-engine synth clean
+.PHONY: all build run test vet bench bench-import bench-engine bench-api synth clean
 
 all: build
 
@@ -35,7 +35,12 @@ bench-import:
 bench-engine:
 	scripts/bench-engine
 
-bench: bench-import bench-engine
+# API load test on loopback: 200 connections for 60 s against the values
+# and units endpoints of the Berlin demo (needs wrk).
+bench-api:
+	scripts/bench-api
+
+bench: bench-import bench-engine bench-api
 
 # A synthetic city for demos: make synth BLOCKS=20000 SEED=1 OUT=out/synth
 BLOCKS ?= 20000

@@ -63,6 +63,7 @@ func (s *Server) createImport(c echo.Context) error {
 		return err
 	}
 	s.metrics.imports.Observe(time.Since(start).Seconds())
+	defer s.dataChanged()
 	doc := importDoc{Report: rep}
 	if !rep.OK() {
 		return c.JSON(http.StatusUnprocessableEntity, doc)
@@ -142,6 +143,7 @@ func (s *Server) compute(c echo.Context) error {
 		}
 	}
 	start := time.Now()
+	defer s.dataChanged()
 	rep, err := (&engine.Engine{Store: s.store, Catalog: s.catalog, Log: s.log}).Compute(c.Request().Context(), opts)
 	if err != nil {
 		return err

@@ -247,6 +247,27 @@ func TestHTTPBehaviour(t *testing.T) {
 		t.Errorf("/docs: %d, or it loads from elsewhere: %s", w.Code, w.Body.String())
 	}
 
+	// Units carry the values of indicators the caller may see.
+	if w := request(t, srv, "GET", "/api/v1/levels/bezirk/units?indicators=x_public", "", nil); !strings.Contains(w.Body.String(), `"x_public":2,"x_public_status":"ok"`) {
+		t.Errorf("units with x_public: %d %.300s", w.Code, w.Body.String())
+	}
+	if w := request(t, srv, "GET", "/api/v1/levels/bezirk/units?indicators=x_internal", "", nil); w.Code != 404 || strings.Contains(w.Body.String(), `"x_internal":`) {
+		t.Errorf("units with x_internal, anonymous: %d, want 404", w.Code)
+	}
+
+	// Answers come from the cache until the data change, whoever writes.
+	before := request(t, srv, "GET", "/api/v1/indicators", "", nil).Body.String()
+	if again := request(t, srv, "GET", "/api/v1/indicators", "", nil).Body.String(); again != before {
+		t.Error("the same request on the same data gave another answer")
+	}
+	b := &atlas.Batch{Source: atlas.Source{Name: "neu"}, Indicators: []atlas.Indicator{{ID: "x_neu", Name: "Neu", Unit: "%", Polarity: atlas.Neutral, Visibility: atlas.Public}}}
+	if _, err := st.Apply(context.Background(), b, atlas.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if after := request(t, srv, "GET", "/api/v1/indicators", "", nil).Body.String(); strings.Contains(before, "x_neu") || !strings.Contains(after, "x_neu") {
+		t.Errorf("a new import is not seen: before %q, after %q", before, after)
+	}
+
 	cors := New(st, Config{OpenAPI: sozialatlas.OpenAPI, CORSOrigins: []string{"https://intranet.example.de"}})
 	w = request(t, cors, "GET", "/api/v1/levels", "", nil, "Origin", "https://intranet.example.de")
 	if w.Header().Get("Access-Control-Allow-Origin") != "https://intranet.example.de" {

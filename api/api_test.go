@@ -114,10 +114,14 @@ func TestLevelsAndUnits(t *testing.T) {
 		t.Errorf("levels: got %s", w.Body.String())
 	}
 	w = do(t, srv, "/api/v1/levels/bezirk/units?bbox=13.25,52.0,13.5,52.2")
-	want := `{"type":"FeatureCollection","features":[{"type":"Feature","id":"02","properties":{"code":"02","level":"bezirk","name":"Süd","valid_from":"2021-01-01"},` +
-		`"geometry":{"type":"MultiPolygon","coordinates":[[[[13.3,52],[13.4,52],[13.4,52.1],[13.3,52.1],[13.3,52]]]]}}],"numberReturned":1}`
-	if got := strings.TrimSpace(w.Body.String()); got != want {
-		t.Errorf("units in bbox:\n got %s\nwant %s", got, want)
+	want := `{"type":"FeatureCollection","features":[{"type":"Feature","id":"02","properties":{"code":"02","name":"Süd","parent":null,"level":"bezirk","valid_from":"2021-01-01","valid_to":null},` +
+		`"geometry":{"type":"MultiPolygon","coordinates":[[[[13.3,52],[13.4,52],[13.4,52.1],[13.3,52.1],[13.3,52]]]]}}],"timeStamp":`
+	if got := w.Body.String(); !strings.HasPrefix(got, want) || !strings.Contains(got, `"numberMatched":1,"numberReturned":1,`) {
+		t.Errorf("units in bbox:\n got %s\nwant %s…", got, want)
+	}
+	w = do(t, srv, "/api/v1/levels/bezirk/units?limit=1")
+	if !strings.Contains(w.Body.String(), `"numberMatched":2,"numberReturned":1,`) || !strings.Contains(w.Body.String(), `"rel":"next","type":"application/geo+json","title":"Next page","href":"http://example.com/api/v1/levels/bezirk/units?limit=1\u0026offset=1"`) {
+		t.Errorf("first page of 1: %s", w.Body.String())
 	}
 	for _, tt := range []struct {
 		target string
@@ -144,6 +148,9 @@ type failingStore struct{ atlas.Store }
 
 func (failingStore) Levels(context.Context) ([]atlas.Level, error) {
 	return nil, atlas.Internalf(errors.New("connection refused: password=secret"), "read levels")
+}
+func (failingStore) Imports(context.Context, int) ([]atlas.ImportRecord, error) {
+	return nil, atlas.Internalf(errors.New("connection refused: password=secret"), "read imports")
 }
 func (failingStore) Ping(context.Context) error { return errors.New("connection refused") }
 

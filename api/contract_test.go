@@ -118,6 +118,7 @@ func walk(t *testing.T, srv *Server, st atlas.Store, level string) {
 		"{level}":        {level},
 		"{code}":         {units[0].Code},
 		"{collectionId}": {level, "offers-" + layers[0].ID},
+		"{layer}":        {layers[0].ID},
 		"{importId}":     {"1"},
 		"{tokenId}":      {"1"},
 	}

@@ -1,9 +1,7 @@
 package api
 
 import (
-	"bufio"
 	"encoding/json"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -18,12 +16,6 @@ func jsonEncoder(c echo.Context) *json.Encoder {
 	enc := json.NewEncoder(c.Response())
 	enc.SetEscapeHTML(false)
 	return enc
-}
-
-type link struct {
-	Rel  string `json:"rel"`
-	Type string `json:"type,omitempty"`
-	Href string `json:"href"`
 }
 
 // parseBBox reads "minLon,minLat,maxLon,maxLat" in WGS84.
@@ -49,47 +41,8 @@ func parseBBox(s string) (*orb.Bound, error) {
 	return &orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}, nil
 }
 
-// writeUnits streams a GeoJSON FeatureCollection. Coordinates are written
-// in their shortest exact form, so nothing is lost or invented.
-func writeUnits(w io.Writer, units []atlas.Unit, links []link) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	bw.WriteString(`{"type":"FeatureCollection","features":[`)
-	buf := make([]byte, 0, 4096)
-	for i, u := range units {
-		if i > 0 {
-			bw.WriteByte(',')
-		}
-		props := map[string]any{"level": u.Level, "code": u.Code, "name": u.Name}
-		if u.Parent != "" {
-			props["parent"] = u.Parent
-		}
-		if u.From != 0 {
-			props["valid_from"] = u.From
-		}
-		if u.To != 0 {
-			props["valid_to"] = u.To
-		}
-		id, _ := json.Marshal(u.Code)
-		p, err := json.Marshal(props)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(bw, `{"type":"Feature","id":%s,"properties":%s,"geometry":`, id, p)
-		buf = appendMultiPolygon(buf[:0], u.Geometry)
-		bw.Write(buf)
-		bw.WriteByte('}')
-	}
-	bw.WriteString(`],"numberReturned":`)
-	bw.WriteString(strconv.Itoa(len(units)))
-	if len(links) > 0 {
-		l, _ := json.Marshal(links)
-		bw.WriteString(`,"links":`)
-		bw.Write(l)
-	}
-	bw.WriteString("}\n")
-	return bw.Flush()
-}
-
+// appendMultiPolygon writes coordinates in their shortest exact form, so
+// nothing is lost or invented.
 func appendMultiPolygon(b []byte, mp orb.MultiPolygon) []byte {
 	b = append(b, `{"type":"MultiPolygon","coordinates":[`...)
 	for i, poly := range mp {

@@ -2,8 +2,6 @@ package api
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,41 +11,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
-
-// etag answers every successful GET with an ETag over its body, and a
-// request whose If-None-Match names it with 304 and no body: a client that
-// polls (the map, a report) pays for unchanged data once. The tag is weak
-// because gzip may change the bytes, not the content.
-func etag(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		req := c.Request()
-		if req.Method != http.MethodGet && req.Method != http.MethodHead {
-			return next(c)
-		}
-		res := c.Response()
-		orig := res.Writer
-		bw := &bufferedWriter{ResponseWriter: orig, status: http.StatusOK}
-		res.Writer = bw
-		err := next(c)
-		res.Writer = orig
-		if err != nil && !res.Committed {
-			return err
-		}
-		if bw.status == http.StatusOK {
-			sum := sha256.Sum256(bw.buf.Bytes())
-			tag := `W/"` + hex.EncodeToString(sum[:12]) + `"`
-			res.Header().Set("ETag", tag)
-			if matchesETag(req.Header.Get("If-None-Match"), tag) {
-				res.Header().Del(echo.HeaderContentLength)
-				orig.WriteHeader(http.StatusNotModified)
-				return nil
-			}
-		}
-		orig.WriteHeader(bw.status)
-		_, werr := orig.Write(bw.buf.Bytes())
-		return werr
-	}
-}
 
 // matchesETag compares weakly, as RFC 9110 says If-None-Match does.
 func matchesETag(header, tag string) bool {

@@ -422,10 +422,10 @@ type indicatorColumn struct {
 	rows map[string]row
 }
 
-// columnsOf reads the indicators the query names (indicators=a,b and
-// date), each through readTable: hidden ones answer 404, and only OK rows
-// carry numbers.
-func (o *ogcAPI) columnsOf(c echo.Context, level string) ([]indicatorColumn, error) {
+// indicatorColumns reads the indicators the query names (indicators=a,b
+// and date), each through readTable: hidden ones answer 404, and only OK
+// rows carry numbers. Unit features of the REST API and of OGC carry them.
+func (s *Server) indicatorColumns(c echo.Context, level string) ([]indicatorColumn, error) {
 	ids, err := parseIndicatorList(c.QueryParam("indicators"))
 	if err != nil || len(ids) == 0 {
 		return nil, err
@@ -438,11 +438,11 @@ func (o *ogcAPI) columnsOf(c echo.Context, level string) ([]indicatorColumn, err
 	}
 	cols := make([]indicatorColumn, 0, len(ids))
 	for _, id := range ids {
-		ind, err := o.indicator(c, id)
+		ind, err := s.indicator(c, id)
 		if err != nil {
 			return nil, err
 		}
-		t, err := o.readTable(c, ind, level, date)
+		t, err := s.readTable(c, ind, level, date)
 		if err != nil {
 			return nil, err
 		}
@@ -509,7 +509,7 @@ func (o *ogcAPI) items(c echo.Context) error {
 // and only the page's units are read with geometry.
 func (o *ogcAPI) unitItems(c echo.Context, col ogcCollection, q itemsQuery) error {
 	ctx := c.Request().Context()
-	cols, err := o.columnsOf(c, col.Level)
+	cols, err := o.indicatorColumns(c, col.Level)
 	if err != nil {
 		return err
 	}
@@ -590,7 +590,7 @@ func (o *ogcAPI) item(c echo.Context) error {
 			b = appendOfferFeature(nil, offers[i])
 		}
 	} else {
-		cols, err := o.columnsOf(c, col.Level)
+		cols, err := o.indicatorColumns(c, col.Level)
 		if err != nil {
 			return err
 		}
@@ -636,8 +636,7 @@ func pageURL(c echo.Context, limit, offset int) string {
 	return requestBase(c) + u.Path + "?" + q.Encode()
 }
 
-// featureWriter streams a FeatureCollection, one feature at a time, as
-// writeUnits does.
+// featureWriter streams a FeatureCollection, one feature at a time.
 type featureWriter struct {
 	bw  *bufio.Writer
 	buf []byte // reused for each feature

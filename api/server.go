@@ -33,6 +33,12 @@ type Config struct {
 	CORSOrigins []string
 	// MaxUpload bounds an uploaded import archive; 0 means 512 MB.
 	MaxUpload int64
+	// CacheSize bounds the memory of cached answers; 0 means 256 MB.
+	CacheSize int64
+	// Freshness is how long the server answers from a data version
+	// without asking the store whether another process wrote since; 0
+	// asks on every data request.
+	Freshness time.Duration
 }
 
 // Server serves the REST API, the contract and the frontend.
@@ -44,6 +50,8 @@ type Server struct {
 	maxUpload   int64
 	metrics     *metrics
 	seriesCache seriesCache
+	dataVersion dataVersion
+	cache       responseCache
 	echo        *echo.Echo
 }
 
@@ -55,21 +63,26 @@ func New(store atlas.Store, cfg Config) *Server {
 	if cfg.MaxUpload == 0 {
 		cfg.MaxUpload = 512 << 20
 	}
+	if cfg.CacheSize == 0 {
+		cfg.CacheSize = 256 << 20
+	}
 	s := &Server{store: store, catalog: cfg.Catalog, log: cfg.Logger, oidc: cfg.OIDC, maxUpload: cfg.MaxUpload,
 		metrics: newMetrics(), echo: echo.New()}
+	s.dataVersion.freshness, s.cache.max = cfg.Freshness, cfg.CacheSize
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	// Outermost first: a request id for the logs and problem documents,
 	// the log line and metrics (which see the final status), CORS, gzip,
-	// the ETag over the uncompressed body, then the caller's identity.
+	// the caller's identity, then the ETag over the uncompressed body and
+	// the response cache (whose key depends on what the caller may see).
 	e.Use(middleware.RequestID(), s.logRequests)
 	if len(cfg.CORSOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: cfg.CORSOrigins,
 			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "If-None-Match"},
 			ExposeHeaders: []string{"ETag", echo.HeaderXRequestID}}))
 	}
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}), etag, s.authenticate)
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}), s.authenticate, s.answer)
 
 	e.GET("/healthz", s.health)
 	e.GET("/readyz", s.ready)
@@ -79,6 +92,8 @@ func New(store atlas.Store, cfg Config) *Server {
 	v1 := e.Group("/api/v1")
 	v1.GET("/levels", s.levels)
 	v1.GET("/levels/:level/units", s.units)
+	v1.GET("/layers", s.layers)
+	v1.GET("/layers/:layer/offers", s.offers)
 	v1.GET("/indicators", s.indicators)
 	v1.GET("/indicators/:id/values", s.indicatorValues)
 	s.routesAnalysis(v1)

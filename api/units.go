@@ -1,8 +1,6 @@
 package api
 
 import (
-	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -17,28 +15,44 @@ const (
 	maxLimit     = 10000
 )
 
-// units returns the units of a level as a GeoJSON FeatureCollection.
+// units returns a page of a level's units as a GeoJSON FeatureCollection,
+// optionally with indicator values as properties (indicators=a,b&date=),
+// written by the same feature writer as OGC API Features. The matching
+// codes are read without geometry first: their number is numberMatched,
+// and only the page's units are read with geometry.
 func (s *Server) units(c echo.Context) error {
 	q, err := pageQuery(c)
 	if err != nil {
 		return err
 	}
-	uq := atlas.UnitQuery{Limit: q.limit + 1, Offset: q.offset}
-	if uq.BBox, err = parseBBox(c.QueryParam("bbox")); err != nil {
-		return err
-	}
-	units, err := s.store.Units(c.Request().Context(), c.Param("level"), uq)
+	bbox, err := parseBBox(c.QueryParam("bbox"))
 	if err != nil {
 		return err
 	}
-	var links []link
-	if len(units) > q.limit {
-		units = units[:q.limit]
-		links = append(links, link{Rel: "next", Type: "application/geo+json", Href: nextPage(c, q)})
+	ctx, level := c.Request().Context(), c.Param("level")
+	all, err := s.store.Units(ctx, level, atlas.UnitQuery{BBox: bbox, NoGeometry: true})
+	if err != nil {
+		return err
 	}
-	c.Response().Header().Set(echo.HeaderContentType, "application/geo+json")
-	c.Response().WriteHeader(http.StatusOK)
-	return writeUnits(c.Response(), units, links)
+	cols, err := s.indicatorColumns(c, level)
+	if err != nil {
+		return err
+	}
+	codes := make([]string, len(all))
+	for i, u := range all {
+		codes[i] = u.Code
+	}
+	var units []atlas.Unit
+	if pg := pageSlice(codes, q); len(pg) > 0 {
+		if units, err = s.store.Units(ctx, level, atlas.UnitQuery{Codes: pg}); err != nil {
+			return err
+		}
+	}
+	fw := startFeatures(c)
+	for _, u := range units {
+		fw.add(appendUnitFeature(fw.buf[:0], u, cols))
+	}
+	return fw.finish(len(codes), pageLinks(c, q, len(units), len(codes)))
 }
 
 type page struct{ limit, offset int }
@@ -60,14 +74,4 @@ func pageQuery(c echo.Context) (page, error) {
 		p.offset = n
 	}
 	return p, nil
-}
-
-// nextPage is the request's own URL with the offset moved one page on.
-func nextPage(c echo.Context, p page) string {
-	u := *c.Request().URL
-	q := u.Query()
-	q.Set("limit", strconv.Itoa(p.limit))
-	q.Set("offset", strconv.Itoa(p.offset+p.limit))
-	u.RawQuery = q.Encode()
-	return (&url.URL{Path: u.Path, RawQuery: u.RawQuery}).String()
 }

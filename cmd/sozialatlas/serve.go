@@ -36,6 +36,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	addr := fs.String("addr", envOr("SOZIALATLAS_ADDR", "127.0.0.1:8080"), "listen address (env SOZIALATLAS_ADDR)")
 	demo := fs.Bool("demo", envOr("SOZIALATLAS_DEMO", "true") == "true", "import the Berlin demo when the store is empty (env SOZIALATLAS_DEMO)")
 	cors := fs.String("cors-origins", os.Getenv("SOZIALATLAS_CORS_ORIGINS"), "comma-separated origins allowed to call the API from a browser, or * (env SOZIALATLAS_CORS_ORIGINS)")
+	freshness := fs.Duration("freshness", envDuration("SOZIALATLAS_FRESHNESS", time.Second), "how long answers may come from memory before the store is asked for new data written by another process; 0: on every request (env SOZIALATLAS_FRESHNESS)")
+	cacheMB := fs.Int64("cache-mb", 256, "memory for cached answers, in MB")
 	var oidc oidcFlags
 	oidc.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -72,7 +74,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	srv := &http.Server{
 		Handler: api.New(store, api.Config{Logger: log, Frontend: frontend.Files(), OpenAPI: sozialatlas.OpenAPI, Catalog: cat,
-			OIDC: oidcCfg, CORSOrigins: splitList(*cors)}),
+			OIDC: oidcCfg, CORSOrigins: strings.FieldsFunc(*cors, func(r rune) bool { return r == ',' || r == ' ' }), Freshness: *freshness, CacheSize: *cacheMB << 20}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	log.Info("serving", "url", "http://"+ln.Addr().String())
@@ -126,15 +128,12 @@ func (o *oidcFlags) config() (*auth.OIDC, error) {
 	return &auth.OIDC{Issuer: o.issuer, Audience: o.audience, JWKSURL: jwks, RoleClaim: o.claim, Roles: roles}, nil
 }
 
-// splitList reads a comma-separated flag.
-func splitList(s string) []string {
-	var out []string
-	for _, v := range strings.Split(s, ",") {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
+// envDuration reads a duration from the environment, or def.
+func envDuration(key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(key)); err == nil {
+		return d
 	}
-	return out
+	return def
 }
 
 // computeIfStale computes the catalog when data arrived after the last
