@@ -5,7 +5,7 @@ BIN     := bin/sozialatlas
 DATA    ?= ./data
 ADDR    ?= 127.0.0.1:8080
 
-.PHONY: all build run test vet bench bench-import bench-engine bench-api synth clean
+.PHONY: all build run test vet bench bench-import bench-engine bench-api bench-tiles synth clean
 
 all: build
 
@@ -40,7 +40,13 @@ bench-engine:
 bench-api:
 	scripts/bench-api
 
-bench: bench-import bench-engine bench-api
+# Vector tiles of the synthetic city with 100,000 blocks on loopback: ours
+# cold and warm, a per-request ST_AsMVT baseline and a bare Go handler,
+# z8 to z14, peak RSS with the whole pyramid (docs/benchmarks.md, Tiles).
+bench-tiles:
+	scripts/bench-tiles
+
+bench: bench-import bench-engine bench-api bench-tiles
 
 # A synthetic city for demos: make synth BLOCKS=20000 SEED=1 OUT=out/synth
 BLOCKS ?= 20000

@@ -153,11 +153,15 @@ func (s *Server) answer(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil && !res.Committed {
 			return err
 		}
-		res.Committed = false // only the buffer has seen the header yet
+		// Only the buffer has seen the header and the bytes yet.
+		res.Committed, res.Size = false, 0
 		e := &cached{status: bw.status, body: bw.buf.Bytes()}
 		if e.status == http.StatusOK {
-			sum := sha256.Sum256(e.body)
-			e.etag = `W/"` + hex.EncodeToString(sum[:12]) + `"`
+			// A handler's own (strong) ETag is kept: tiles have one.
+			if e.etag = res.Header().Get("ETag"); e.etag == "" {
+				sum := sha256.Sum256(e.body)
+				e.etag = `W/"` + hex.EncodeToString(sum[:12]) + `"`
+			}
 			if key != "" {
 				e.header = res.Header().Clone()
 				s.cache.put(version, key, e)

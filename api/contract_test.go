@@ -27,6 +27,7 @@ import (
 	"github.com/sozialatlas/sozialatlas/pkg/indicator"
 	"github.com/sozialatlas/sozialatlas/pkg/sqlite"
 	"github.com/sozialatlas/sozialatlas/pkg/synth"
+	"github.com/sozialatlas/sozialatlas/pkg/tiles"
 )
 
 // The marker of the internal indicator's values: digits no other number
@@ -121,6 +122,23 @@ func walk(t *testing.T, srv *Server, st atlas.Store, level string) {
 		"{layer}":        {layers[0].ID},
 		"{importId}":     {"1"},
 		"{tokenId}":      {"1"},
+		"{tilejson}":     {level + ".json", "offers-" + layers[0].ID + ".json"},
+		"{tileset}":      {level, "offers-" + layers[0].ID},
+	}
+	// Tiles: the one at zoom 12 (or the tilesets' minzoom) that holds the
+	// first offer, and so units of the level too.
+	z := 12
+	for _, set := range fill["{tileset}"] {
+		var tj struct {
+			MinZoom int `json:"minzoom"`
+		}
+		json.Unmarshal(do(t, srv, "/tiles/"+set+".json").Body.Bytes(), &tj)
+		z = max(z, tj.MinZoom)
+	}
+	tl := tiles.At(tiles.ProjectPoint(offers[0].Geometry), z)
+	fill["{z}"], fill["{x}"] = []string{strconv.Itoa(tl.Z)}, []string{strconv.Itoa(tl.X)}
+	for _, ext := range []string{"mvt", "pbf", "geojson"} {
+		fill["{yext}"] = append(fill["{yext}"], strconv.Itoa(tl.Y)+"."+ext)
 	}
 	for _, ind := range inds {
 		if slices.Contains(ind.Levels, level) {

@@ -82,7 +82,8 @@ func New(store atlas.Store, cfg Config) *Server {
 			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "If-None-Match"},
 			ExposeHeaders: []string{"ETag", echo.HeaderXRequestID}}))
 	}
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}), s.authenticate, s.answer)
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024,
+		Skipper: func(c echo.Context) bool { return c.Path() == tileRoute }}), s.authenticate, s.answer)
 
 	e.GET("/healthz", s.health)
 	e.GET("/readyz", s.ready)
@@ -100,6 +101,7 @@ func New(store atlas.Store, cfg Config) *Server {
 	s.routesAdmin(v1)
 	s.routesOGC(e.Group("/ogc"))
 	s.routesDocs(e)
+	s.routesTiles(e)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})))
 	if cfg.Frontend != nil {
 		e.GET("/*", echo.WrapHandler(http.FileServer(http.FS(cfg.Frontend))))

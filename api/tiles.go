@@ -1,0 +1,606 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
+
+	"github.com/sozialatlas/sozialatlas/pkg/atlas"
+	"github.com/sozialatlas/sozialatlas/pkg/classify"
+	"github.com/sozialatlas/sozialatlas/pkg/tiles"
+	"github.com/sozialatlas/sozialatlas/pkg/topo"
+)
+
+// Vector tiles under /tiles: every level (areas) and every offer layer
+// (points, as offers-<layer>, the ids of the OGC collections) as Mapbox
+// Vector Tiles and GeoJSON tiles, with a TileJSON document each. Tiles are
+// cut from a snapshot in memory, never from a query per request: per data
+// version, a tileset's geometry is read once, projected to Web Mercator
+// and (areas) simplified once per zoom by pkg/topo, so that neighbours
+// keep their common border; encoded tiles are kept gzipped in an LRU
+// cache keyed by the data version. Indicator values come from readTable,
+// as every other answer.
+
+const (
+	// A level starts at the zoom where a tile holds about unitsPerTile
+	// units (Berlin's 542 Planungsräume: zoom 0; 100,000 blocks: 13).
+	unitsPerTile  = 2000
+	offersPerTile = 20000
+	// maxValueTables bounds the value tables a snapshot keeps (one per
+	// indicator, date and classification asked for).
+	maxValueTables   = 256
+	mediaMVT         = "application/vnd.mapbox-vector-tile"
+	tileCacheControl = "max-age=60"
+)
+
+// tileQuery is what a tile's query may say.
+var tileQuery = []string{"indicator", "date", "method", "k", "scheme"}
+
+type tileAPI struct {
+	*Server
+	cache *tiles.Cache
+	mu    sync.Mutex
+	snap  *tileSnapshot
+}
+
+func (s *Server) routesTiles(e *echo.Echo) {
+	// The tile cache has the same bound as the response cache (Config.CacheSize).
+	ta := &tileAPI{Server: s, cache: tiles.NewCache(s.cache.max)}
+	e.GET("/tiles/:tilejson", ta.tileJSON)
+	e.GET(tileRoute, ta.tile)
+}
+
+// tileRoute is the route of tiles. Tiles are kept gzipped and sent as
+// they are kept, with Content-Encoding: gzip, to a client that takes gzip,
+// so the server-wide gzip middleware skips this route.
+const tileRoute = "/tiles/:tileset/:z/:x/:yext"
+
+// acceptsGzip reads an Accept-Encoding header: gzip (or *) without q=0.
+func acceptsGzip(h string) bool {
+	for _, part := range strings.Split(h, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name != "gzip" && name != "x-gzip" && name != "*" {
+			continue
+		}
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.TrimSpace(k) == "q" {
+				q, _ = strconv.ParseFloat(strings.TrimSpace(v), 64)
+			}
+		}
+		return q > 0
+	}
+	return false
+}
+
+// tileSnapshot is what one data version's tiles are cut from.
+type tileSnapshot struct {
+	version int64
+
+	mu     sync.Mutex
+	sets   map[string]*tileSet // by tileset id, each loaded on first use; nil until listed
+	values map[string]*tileValues
+}
+
+// snapshot is the current data version's snapshot. A newer version
+// replaces it and empties the tile cache (whose keys carry the version
+// anyway, so that a tile cut from older data is never served for newer).
+func (ta *tileAPI) snapshot(ctx context.Context) (*tileSnapshot, error) {
+	v, err := ta.version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ta.mu.Lock()
+	defer ta.mu.Unlock()
+	if ta.snap == nil || v > ta.snap.version {
+		ta.snap = &tileSnapshot{version: v, values: map[string]*tileValues{}}
+		ta.cache.Clear()
+	}
+	return ta.snap, nil
+}
+
+// tileSet is a level or an offer layer as tiles.
+type tileSet struct {
+	id          string
+	name        string
+	description string
+	attribution string
+	level       string // exactly one of level and layer is set
+	layer       string
+
+	mu      sync.Mutex // held while loading
+	loaded  atomic.Bool
+	areas   *tiles.Areas
+	points  *tiles.Points
+	units   []atlas.Unit // by code, without geometry: feature i is units[i]
+	offers  []atlas.Offer
+	minZoom int
+	bounds  [4]float64 // WGS84
+	// simplifier names what simplifies the areas: "topo" (neighbours keep
+	// their common border) or "douglas-peucker" (each area on its own,
+	// when the topology could not be built).
+	simplifier string
+}
+
+// tileSetOf is the tileset the path names, loaded; ENOTFOUND otherwise.
+func (ta *tileAPI) tileSetOf(ctx context.Context, sn *tileSnapshot, id string) (*tileSet, error) {
+	sn.mu.Lock()
+	if sn.sets == nil {
+		sets, err := ta.listTileSets(ctx)
+		if err != nil {
+			sn.mu.Unlock()
+			return nil, err
+		}
+		sn.sets = sets
+	}
+	set, found := sn.sets[id]
+	sn.mu.Unlock()
+	if !found {
+		return nil, atlas.Errorf(atlas.ENOTFOUND, "tileset %q does not exist: tilesets are the level ids of /api/v1/levels and offers-<layer> for the offer layers of /api/v1/layers", id)
+	}
+	// Loaded once per data version (a failed load is tried again by the
+	// next request), not under the request's context: a client that gives
+	// up must not fail the others waiting for the load.
+	if set.loaded.Load() {
+		return set, nil
+	}
+	set.mu.Lock()
+	defer set.mu.Unlock()
+	if !set.loaded.Load() {
+		if err := ta.load(context.WithoutCancel(ctx), set); err != nil {
+			return nil, err
+		}
+		set.loaded.Store(true)
+	}
+	return set, nil
+}
+
+// listTileSets names the levels and offer layers. A layer whose tileset id
+// a level already has is left out, as in the OGC collections.
+func (ta *tileAPI) listTileSets(ctx context.Context) (map[string]*tileSet, error) {
+	levels, err := ta.store.Levels(ctx)
+	if err != nil {
+		return nil, err
+	}
+	layers, err := ta.store.OfferLayers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sets := map[string]*tileSet{}
+	for _, l := range levels {
+		sets[l.ID] = &tileSet{id: l.ID, name: l.Name, description: l.Description, level: l.ID,
+			attribution: attributionOf(l.Attribution, l.Licence)}
+	}
+	for _, l := range layers {
+		id := offersPrefix + l.ID
+		if sets[id] == nil {
+			sets[id] = &tileSet{id: id, name: l.Name, description: l.Description, layer: l.ID,
+				attribution: attributionOf(l.Attribution, l.Licence)}
+		}
+	}
+	return sets, nil
+}
+
+// attributionOf is TileJSON's attribution (HTML): the source and licence.
+func attributionOf(attribution, licence string) string {
+	var parts []string
+	for _, s := range []string{attribution, licence} {
+		if s = strings.TrimSpace(s); s != "" {
+			parts = append(parts, html.EscapeString(s))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// load reads a tileset's geometry and builds its layer.
+func (ta *tileAPI) load(ctx context.Context, set *tileSet) error {
+	start := time.Now()
+	var bound orb.Bound
+	n := 0
+	if set.layer != "" {
+		offers, err := ta.store.Offers(ctx, set.layer, atlas.OfferQuery{})
+		if err != nil {
+			return err
+		}
+		pts := make([]orb.Point, len(offers))
+		for i, o := range offers {
+			pts[i] = tiles.ProjectPoint(o.Geometry)
+		}
+		set.offers, set.points = offers, tiles.NewPoints(pts)
+		bound, n = set.points.Bound(), len(pts)
+		set.minZoom = tiles.MinZoom(n, bound, offersPerTile)
+	} else {
+		units, err := ta.store.Units(ctx, set.level, atlas.UnitQuery{})
+		if err != nil {
+			return err
+		}
+		slices.SortFunc(units, func(a, b atlas.Unit) int { return strings.Compare(a.Code, b.Code) })
+		geom := make([]orb.MultiPolygon, len(units))
+		for i := range units {
+			geom[i] = tiles.Project(units[i].Geometry)
+			units[i].Geometry = nil
+		}
+		simplify, name := ta.simplifierOf(set.id, geom)
+		set.units, set.simplifier = units, name
+		set.areas = tiles.NewAreas(geom, simplify, topo.ToleranceAtZoom)
+		bound, n = set.areas.Bound(), len(units)
+		set.minZoom = tiles.MinZoom(n, bound, unitsPerTile)
+	}
+	set.bounds = [4]float64{-180, -85.0511, 180, 85.0511}
+	if n > 0 {
+		sw, ne := tiles.Unproject(bound.Min), tiles.Unproject(bound.Max)
+		set.bounds = [4]float64{sw[0], sw[1], ne[0], ne[1]}
+	}
+	ta.log.Info("tileset loaded", "tileset", set.id, "features", n, "minzoom", set.minZoom,
+		"simplifier", set.simplifier, "ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// simplifierOf is pkg/topo's simplification of a level's units, which
+// keeps neighbours' common borders; Douglas-Peucker per area when the
+// topology cannot be built (which stored, valid geometry does not cause).
+func (ta *tileAPI) simplifierOf(id string, geom []orb.MultiPolygon) (tiles.Simplifier, string) {
+	if len(geom) == 0 {
+		return tiles.DouglasPeucker(geom), "douglas-peucker"
+	}
+	t, err := topo.Build(geom)
+	if err != nil {
+		ta.log.Warn("tileset: no topology, simplifying each area on its own", "tileset", id, "error", err)
+		return tiles.DouglasPeucker(geom), "douglas-peucker"
+	}
+	return t.Simplify, "topo"
+}
+
+// tileValues are an indicator's values at a level as a tile carries them,
+// by unit code.
+type tileValues struct {
+	ind    atlas.Indicator
+	date   atlas.Date
+	byCode map[string]tileValue
+}
+
+type tileValue struct {
+	value  *float64 // only when status is ok
+	status string
+	class  *string
+}
+
+// valuesOf reads the indicator the query names (indicator, date, method,
+// k, scheme) for a tileset: nil when it names none. The indicator comes
+// from s.indicator and its values from readTable, so a hidden indicator
+// answers 404 and a value that is not ok has no number; the classes are
+// those of the values endpoint (legendOptions, classify.Classify). Tables
+// are kept in the snapshot per caller class (whether the caller sees
+// internal indicators) and query, as the response cache keys its answers.
+func (ta *tileAPI) valuesOf(c echo.Context, sn *tileSnapshot, set *tileSet) (*tileValues, string, error) {
+	q := c.QueryParams()
+	for k, vs := range q {
+		if !slices.Contains(tileQuery, k) {
+			return nil, "", atlas.Errorf(atlas.EINVALID, "query parameter %q is not known here; known: %s", k, strings.Join(tileQuery, ", "))
+		}
+		if len(vs) > 1 {
+			return nil, "", atlas.Errorf(atlas.EINVALID, "query parameter %q is given %d times; give it once", k, len(vs))
+		}
+	}
+	id := q.Get("indicator")
+	if id == "" {
+		for _, k := range tileQuery[1:] {
+			if q.Get(k) != "" {
+				return nil, "", atlas.Errorf(atlas.EINVALID, "%s applies to an indicator's values: say indicator=<id> too", k)
+			}
+		}
+		return nil, "", nil
+	}
+	if set.level == "" {
+		return nil, "", atlas.Errorf(atlas.EINVALID, "tileset %s holds offers, which carry no indicator values; indicators go with a level", set.id)
+	}
+	key := fmt.Sprintf("%t\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s", principal(c).Role.Sees(atlas.Internal),
+		set.level, id, q.Get("date"), q.Get("method"), q.Get("k"), q.Get("scheme"))
+	sn.mu.Lock()
+	tv := sn.values[key]
+	sn.mu.Unlock()
+	if tv != nil {
+		return tv, key, nil
+	}
+	tv, err := ta.readValues(c, set.level, id)
+	if err != nil {
+		return nil, "", err
+	}
+	sn.mu.Lock()
+	if len(sn.values) >= maxValueTables {
+		clear(sn.values)
+	}
+	sn.values[key] = tv
+	sn.mu.Unlock()
+	return tv, key, nil
+}
+
+func (ta *tileAPI) readValues(c echo.Context, level, id string) (*tileValues, error) {
+	ind, err := ta.indicator(c, id)
+	if err != nil {
+		return nil, err
+	}
+	var date atlas.Date
+	if v := c.QueryParam("date"); v != "" {
+		if date, err = atlas.ParseDate(v); err != nil {
+			return nil, atlas.Errorf(atlas.EINVALID, "date %q: want YYYY-MM-DD", v)
+		}
+	}
+	t, err := ta.readTable(c, ind, level, date)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := ta.legendOptions(c, ind)
+	if err != nil {
+		return nil, err
+	}
+	tv := &tileValues{ind: ind, date: t.Date, byCode: make(map[string]tileValue, len(t.Rows))}
+	// As in the values answer: data that cannot be split into classes
+	// have values without classes.
+	lg, lerr := classify.Classify(t.Numbers(), opts)
+	for _, r := range t.Rows {
+		v := tileValue{value: r.Value, status: string(r.Status)}
+		if r.Value != nil && lerr == nil {
+			label := lg.Labels[lg.Class(*r.Value)]
+			v.class = &label
+		}
+		tv.byCode[r.Code] = v
+	}
+	return tv, nil
+}
+
+// tileOf reads z, x and y.ext from the path.
+func tileOf(c echo.Context) (tiles.Tile, string, error) {
+	yv, ext, _ := strings.Cut(c.Param("yext"), ".")
+	format := map[string]string{"mvt": "mvt", "pbf": "mvt", "geojson": "geojson"}[ext]
+	if format == "" {
+		return tiles.Tile{}, "", atlas.Errorf(atlas.EINVALID, "tile %q: want <y>.mvt, <y>.pbf or <y>.geojson", c.Param("yext"))
+	}
+	var t tiles.Tile
+	for _, p := range []struct {
+		name, v string
+		to      *int
+	}{{"z", c.Param("z"), &t.Z}, {"x", c.Param("x"), &t.X}, {"y", yv, &t.Y}} {
+		n, err := strconv.Atoi(p.v)
+		if err != nil || n < 0 || (p.name == "z" && n > tiles.MaxZoom) {
+			return t, "", atlas.Errorf(atlas.EINVALID, "%s %q: want a whole number from 0 (z at most %d, x and y below 2^z)", p.name, p.v, tiles.MaxZoom)
+		}
+		*p.to = n
+	}
+	return t, format, nil
+}
+
+func (ta *tileAPI) tile(c echo.Context) error {
+	t, format, err := tileOf(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	sn, err := ta.snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	set, err := ta.tileSetOf(ctx, sn, c.Param("tileset"))
+	if err != nil {
+		return err
+	}
+	if err := t.Check(set.minZoom, tiles.MaxZoom); err != nil {
+		return atlas.Errorf(atlas.EINVALID, "%s: %v (tileset %s starts at zoom %d, see /tiles/%s.json)", t, err, set.id, set.minZoom, set.id)
+	}
+	vals, vkey, err := ta.valuesOf(c, sn, set)
+	if err != nil {
+		return err
+	}
+	key := fmt.Sprintf("%d\x00%s\x00%s\x00%s\x00%s", sn.version, set.id, t, format, vkey)
+	body, found := ta.cache.Get(key)
+	if !found {
+		if body, err = set.encode(t, format, vals); err != nil {
+			return err
+		}
+		ta.cache.Put(key, body)
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderCacheControl, cacheControl(vals))
+	h.Set(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	if body == nil {
+		return c.NoContent(http.StatusNoContent)
+	}
+	ctype := mediaMVT
+	if format == "geojson" {
+		ctype = mediaGeoJSON
+	}
+	if acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding)) {
+		h.Set(echo.HeaderContentEncoding, "gzip")
+		return c.Blob(http.StatusOK, ctype, body)
+	}
+	plain, err := tiles.Gunzip(body)
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, ctype, plain)
+}
+
+// cacheControl lets shared caches keep tiles of public data only.
+func cacheControl(vals *tileValues) string {
+	if vals != nil && vals.ind.Visibility != atlas.Public {
+		return "private, " + tileCacheControl
+	}
+	return "public, " + tileCacheControl
+}
+
+// encode cuts and encodes a tile, gzipped; nil when it is empty.
+func (set *tileSet) encode(t tiles.Tile, format string, vals *tileValues) ([]byte, error) {
+	var feats []tiles.Feature
+	if set.areas != nil {
+		feats = set.areas.Tile(t)
+	} else {
+		feats = set.points.Tile(t)
+	}
+	if len(feats) == 0 {
+		return nil, nil
+	}
+	props := func(i int) []tiles.Prop { return set.props(i, vals) }
+	if format == "geojson" {
+		return tiles.Gzip(tiles.EncodeGeoJSON(t, feats, set.featureID, props)), nil
+	}
+	b, err := tiles.EncodeMVT(set.id, feats, func(i int) uint64 { return uint64(i) }, props)
+	if err != nil {
+		return nil, err
+	}
+	return tiles.Gzip(b), nil
+}
+
+// featureID is a GeoJSON feature's id: the unit's code or the offer's id.
+func (set *tileSet) featureID(i int) string {
+	if set.units != nil {
+		return set.units[i].Code
+	}
+	return set.offers[i].ID
+}
+
+// props are the properties of feature i; a nil value is null in GeoJSON
+// and left out of MVT.
+func (set *tileSet) props(i int, vals *tileValues) []tiles.Prop {
+	if set.units == nil {
+		o := set.offers[i]
+		var capacity any
+		if o.Capacity != nil {
+			capacity = int64(*o.Capacity)
+		}
+		return []tiles.Prop{{Key: "id", Value: o.ID}, {Key: "name", Value: o.Name},
+			{Key: "category", Value: orNull(o.Category)}, {Key: "subcategory", Value: orNull(o.Subcategory)},
+			{Key: "provider", Value: orNull(o.Provider)}, {Key: "provider_type", Value: orNull(o.ProviderType)},
+			{Key: "capacity", Value: capacity}, {Key: "address", Value: orNull(o.Address)},
+			{Key: "target_groups", Value: orNull(strings.Join(o.TargetGroups, ","))},
+			{Key: "valid_from", Value: orNull(o.From.String())}, {Key: "valid_to", Value: orNull(o.To.String())}}
+	}
+	u := set.units[i]
+	p := []tiles.Prop{{Key: "code", Value: u.Code}, {Key: "name", Value: u.Name}, {Key: "parent", Value: orNull(u.Parent)}}
+	if vals == nil {
+		return p
+	}
+	v, found := vals.byCode[u.Code]
+	if !found {
+		v.status = string(atlas.Missing) // no value stored for the unit
+	}
+	var value, class any
+	if v.value != nil {
+		value = *v.value
+	}
+	if v.class != nil {
+		class = *v.class
+	}
+	return append(p, tiles.Prop{Key: "value", Value: value}, tiles.Prop{Key: "status", Value: v.status},
+		tiles.Prop{Key: "class", Value: class})
+}
+
+// tileJSONDoc is a TileJSON 3.0.0 document.
+type tileJSONDoc struct {
+	TileJSON     string           `json:"tilejson"`
+	Name         string           `json:"name"`
+	Description  string           `json:"description,omitempty"`
+	Attribution  string           `json:"attribution,omitempty"`
+	Scheme       string           `json:"scheme"`
+	Tiles        []string         `json:"tiles"`
+	MinZoom      int              `json:"minzoom"`
+	MaxZoom      int              `json:"maxzoom"`
+	Bounds       [4]float64       `json:"bounds"`
+	Center       [3]float64       `json:"center"`
+	VectorLayers []vectorLayerDoc `json:"vector_layers"`
+}
+
+type vectorLayerDoc struct {
+	ID          string            `json:"id"`
+	Description string            `json:"description,omitempty"`
+	MinZoom     int               `json:"minzoom"`
+	MaxZoom     int               `json:"maxzoom"`
+	Fields      map[string]string `json:"fields"`
+}
+
+func (ta *tileAPI) tileJSON(c echo.Context) error {
+	id, ok := strings.CutSuffix(c.Param("tilejson"), ".json")
+	if !ok {
+		return atlas.Errorf(atlas.ENOTFOUND, "/tiles/%s: a tileset's TileJSON is /tiles/<id>.json, its tiles /tiles/<id>/{z}/{x}/{y}.mvt", c.Param("tilejson"))
+	}
+	ctx := c.Request().Context()
+	sn, err := ta.snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	set, err := ta.tileSetOf(ctx, sn, id)
+	if err != nil {
+		return err
+	}
+	vals, _, err := ta.valuesOf(c, sn, set)
+	if err != nil {
+		return err
+	}
+	tmpl := requestBase(c) + "/tiles/" + url.PathEscape(set.id) + "/{z}/{x}/{y}.mvt"
+	if q := c.QueryParams().Encode(); q != "" {
+		tmpl += "?" + q
+	}
+	desc := set.description
+	fields := map[string]string{}
+	if set.units != nil {
+		desc = fullStop(desc) + " Areas; the MVT feature id is the unit's position in the level's units ordered by code (from 0), the GeoJSON feature id its code."
+		fields["code"] = "String: the unit's code (the GeoJSON feature id)"
+		fields["name"] = "String: the unit's name"
+		fields["parent"] = "String: the code of the unit's parent unit, when it has one"
+	} else {
+		desc = fullStop(desc) + " Points; the MVT feature id is the offer's position in the layer's offers ordered by id (from 0), the GeoJSON feature id the offer's id."
+		for k, v := range map[string]string{"id": "String: the offer's id", "name": "String: the offer's name",
+			"category": "String", "subcategory": "String", "provider": "String: the provider (Träger)",
+			"provider_type": "String", "capacity": "Number: places, when known", "address": "String",
+			"target_groups": "String: target groups, comma-separated", "valid_from": "String: YYYY-MM-DD",
+			"valid_to": "String: YYYY-MM-DD"} {
+			fields[k] = v
+		}
+	}
+	attribution := set.attribution
+	if vals != nil {
+		fields["value"] = fmt.Sprintf("Number: %s (%s) on %s; only where status is ok", vals.ind.Name, vals.ind.Unit, vals.date)
+		fields["status"] = "String: ok, suppressed (withheld by disclosure control) or missing"
+		fields["class"] = "String: the label of the value's class in the classification asked for (method, k, scheme; default the indicator's)"
+		if a := attributionOf(vals.ind.Attribution, vals.ind.Licence); a != "" {
+			attribution = strings.TrimPrefix(attribution+"; "+a, "; ")
+		}
+	}
+	desc = strings.TrimSpace(desc + " GeoJSON tiles: the same path with .geojson.")
+	w, s, e, n := set.bounds[0], set.bounds[1], set.bounds[2], set.bounds[3]
+	doc := tileJSONDoc{TileJSON: "3.0.0", Name: set.name, Description: desc, Attribution: attribution, Scheme: "xyz",
+		Tiles: []string{tmpl}, MinZoom: set.minZoom, MaxZoom: tiles.MaxZoom, Bounds: set.bounds,
+		Center:       [3]float64{(w + e) / 2, (s + n) / 2, float64(centerZoom(set))},
+		VectorLayers: []vectorLayerDoc{{ID: set.id, Description: set.name, MinZoom: set.minZoom, MaxZoom: tiles.MaxZoom, Fields: fields}}}
+	c.Response().Header().Set(echo.HeaderCacheControl, cacheControl(vals))
+	return c.JSON(http.StatusOK, doc)
+}
+
+// centerZoom is the zoom at which one tile about covers the tileset, at
+// least its minzoom.
+func centerZoom(set *tileSet) int {
+	var b orb.Bound
+	switch {
+	case set.areas != nil && set.areas.Len() > 0:
+		b = set.areas.Bound()
+	case set.points != nil && set.points.Len() > 0:
+		b = set.points.Bound()
+	default:
+		return set.minZoom
+	}
+	side := math.Max(b.Max[0]-b.Min[0], b.Max[1]-b.Min[1])
+	z := int(math.Floor(math.Log2(tiles.TileSize(0) / math.Max(side, 1))))
+	return min(max(z, set.minZoom), tiles.MaxZoom)
+}

@@ -1,0 +1,94 @@
+package tiles
+
+import (
+	"container/list"
+	"sync"
+)
+
+// Cache keeps encoded tiles, least recently used out first, within a
+// bound on their bytes. An empty tile is kept as a nil body, so that it is
+// not cut again either.
+type Cache struct {
+	mu    sync.Mutex
+	max   int64
+	bytes int64
+	order *list.List // front: most recently used
+	items map[string]*list.Element
+}
+
+type cacheEntry struct {
+	key  string
+	body []byte
+}
+
+// entryOverhead is about what an entry costs besides key and body.
+const entryOverhead = 96
+
+// NewCache makes a cache of at most max bytes.
+func NewCache(max int64) *Cache {
+	return &Cache{max: max, order: list.New(), items: map[string]*list.Element{}}
+}
+
+// Get returns the tile kept under key.
+func (c *Cache) Get(key string) (body []byte, found bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, found := c.items[key]
+	if !found {
+		return nil, false
+	}
+	c.order.MoveToFront(el)
+	return el.Value.(*cacheEntry).body, true
+}
+
+// Put keeps a tile, dropping the least recently used ones as the bound
+// asks. A tile larger than the whole bound is not kept.
+func (c *Cache) Put(key string, body []byte) {
+	size := sizeOf(key, body)
+	if size > c.max {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, found := c.items[key]; found {
+		c.bytes -= sizeOf(key, el.Value.(*cacheEntry).body)
+		el.Value.(*cacheEntry).body = body
+		c.bytes += size
+		c.order.MoveToFront(el)
+	} else {
+		c.items[key] = c.order.PushFront(&cacheEntry{key: key, body: body})
+		c.bytes += size
+	}
+	for c.bytes > c.max {
+		last := c.order.Back()
+		e := last.Value.(*cacheEntry)
+		c.order.Remove(last)
+		delete(c.items, e.key)
+		c.bytes -= sizeOf(e.key, e.body)
+	}
+}
+
+// Clear drops every tile (a new data version makes them all stale).
+func (c *Cache) Clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.order.Init()
+	c.items = map[string]*list.Element{}
+	c.bytes = 0
+}
+
+// Len is the number of tiles kept.
+func (c *Cache) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.items)
+}
+
+// Bytes is the memory the kept tiles take, as the bound counts it.
+func (c *Cache) Bytes() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bytes
+}
+
+func sizeOf(key string, body []byte) int64 { return int64(len(key) + len(body) + entryOverhead) }

@@ -1,0 +1,242 @@
+package tiles
+
+import (
+	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+	"github.com/paulmach/orb/simplify"
+	"github.com/tidwall/rtree"
+
+	"github.com/sozialatlas/sozialatlas/pkg/geomcheck"
+)
+
+// Simplifier returns the layer's areas simplified with a tolerance in
+// metres: one MultiPolygon per area, in the layer's order, empty when the
+// area collapsed. A topological simplifier keeps the borders of
+// neighbours identical; DouglasPeucker does not.
+type Simplifier func(tolerance float64) []orb.MultiPolygon
+
+// DouglasPeucker simplifies each area on its own (Douglas-Peucker per
+// ring): neighbours' borders may part by up to the tolerance.
+func DouglasPeucker(areas []orb.MultiPolygon) Simplifier {
+	return func(tol float64) []orb.MultiPolygon {
+		out := make([]orb.MultiPolygon, len(areas))
+		dp := simplify.DouglasPeucker(tol)
+		for i, mp := range areas {
+			out[i] = dp.MultiPolygon(mp.Clone())
+		}
+		return out
+	}
+}
+
+// Feature is one feature of a tile: the index of its area or point in the
+// layer and its geometry in tile coordinates (whole numbers).
+type Feature struct {
+	Index    int
+	Geometry orb.Geometry // orb.MultiPolygon or orb.Point
+}
+
+// Areas is a layer of areas: their geometry in metres, simplified once per
+// zoom when a tile of that zoom is first asked for, with an R-tree of the
+// simplified areas' bounding boxes per zoom.
+type Areas struct {
+	geom      []orb.MultiPolygon
+	bound     orb.Bound
+	simplify  Simplifier
+	tolerance func(z int) float64
+	zooms     [MaxZoom + 1]areasAtZoom
+	dropped   atomic.Int64
+}
+
+type areasAtZoom struct {
+	once      sync.Once
+	geom      []orb.MultiPolygon
+	index     rtree.RTreeG[int]
+	fallbacks int // areas whose simplification was invalid
+}
+
+// NewAreas makes a layer of areas given in metres. simplify and tolerance
+// (metres at a zoom) decide the geometry of each zoom; nil means
+// DouglasPeucker and Tolerance.
+func NewAreas(geom []orb.MultiPolygon, simplify Simplifier, tolerance func(z int) float64) *Areas {
+	if simplify == nil {
+		simplify = DouglasPeucker(geom)
+	}
+	if tolerance == nil {
+		tolerance = Tolerance
+	}
+	a := &Areas{geom: geom, simplify: simplify, tolerance: tolerance}
+	for i, mp := range geom {
+		if i == 0 {
+			a.bound = mp.Bound()
+		} else {
+			a.bound = a.bound.Union(mp.Bound())
+		}
+	}
+	return a
+}
+
+// Len is the number of areas.
+func (a *Areas) Len() int { return len(a.geom) }
+
+// Bound is the bounding box of all areas in metres.
+func (a *Areas) Bound() orb.Bound { return a.bound }
+
+// at is the layer's geometry at zoom z, simplified on first use.
+func (a *Areas) at(z int) *areasAtZoom {
+	az := &a.zooms[z]
+	az.once.Do(func() {
+		minArea := PixelSize(z) * PixelSize(z)
+		az.geom = a.simplify(a.tolerance(z))
+		for i, mp := range az.geom {
+			// A simplification that broke an area (a ring that crosses
+			// itself) is not drawn: the area keeps its full detail.
+			if _, _, err := geomcheck.MultiPolygon(mp); err != nil && len(mp) > 0 {
+				mp = a.geom[i]
+				az.fallbacks++
+			}
+			az.geom[i] = dropSmall(mp, minArea)
+			if len(az.geom[i]) > 0 {
+				b := az.geom[i].Bound()
+				az.index.Insert(b.Min, b.Max, i)
+			}
+		}
+	})
+	return az
+}
+
+// Dropped counts the rings left out of tiles so far because rounding to
+// whole tile coordinates made them invalid beyond repair (see repair).
+func (a *Areas) Dropped() int64 { return a.dropped.Load() }
+
+// Unsimplified says how many areas keep their full detail at zoom z
+// because their simplification was not valid.
+func (a *Areas) Unsimplified(z int) int { return a.at(z).fallbacks }
+
+// dropSmall leaves out the parts and holes of less than minArea (square
+// metres) and rings that collapsed: nobody sees them at the zoom, and
+// they cost bytes in every tile. The simplifier's answer is not changed.
+func dropSmall(mp orb.MultiPolygon, minArea float64) orb.MultiPolygon {
+	var out orb.MultiPolygon
+	for _, poly := range mp {
+		if len(poly) == 0 || len(poly[0]) < 4 || math.Abs(planar.Area(poly[0])) < minArea {
+			continue
+		}
+		kept := orb.Polygon{poly[0]}
+		for _, hole := range poly[1:] {
+			if len(hole) >= 4 && math.Abs(planar.Area(hole)) >= minArea {
+				kept = append(kept, hole)
+			}
+		}
+		out = append(out, kept)
+	}
+	return out
+}
+
+// Tile cuts the areas that reach into tile t (with its buffer): simplified
+// for the zoom, clipped, snapped to whole tile coordinates, exterior rings
+// clockwise and holes counter-clockwise on screen (the MVT winding), with
+// repeated points and collapsed rings removed. Features come in layer
+// order.
+func (a *Areas) Tile(t Tile) []Feature {
+	az := a.at(t.Z)
+	bb := bufferedBound(t)
+	var hits []int
+	az.index.Search(bb.Min, bb.Max, func(_, _ [2]float64, i int) bool {
+		hits = append(hits, i)
+		return true
+	})
+	slices.Sort(hits)
+	g := gridOf(t)
+	clipBox := orb.Bound{Min: orb.Point{-Buffer, -Buffer}, Max: orb.Point{Extent + Buffer, Extent + Buffer}}
+	var out []Feature
+	for _, i := range hits {
+		mp := toTileCoords(g, az.geom[i])
+		if !within(mp.Bound(), clipBox) {
+			mp = clipMultiPolygon(mp, clipBox)
+		}
+		mp, dropped := repair(snap(mp))
+		a.dropped.Add(int64(dropped))
+		if len(mp) > 0 {
+			out = append(out, Feature{Index: i, Geometry: mp})
+		}
+	}
+	return out
+}
+
+func within(b, box orb.Bound) bool {
+	return b.Min[0] >= box.Min[0] && b.Min[1] >= box.Min[1] && b.Max[0] <= box.Max[0] && b.Max[1] <= box.Max[1]
+}
+
+func toTileCoords(g grid, mp orb.MultiPolygon) orb.MultiPolygon {
+	out := make(orb.MultiPolygon, len(mp))
+	for i, poly := range mp {
+		out[i] = make(orb.Polygon, len(poly))
+		for j, ring := range poly {
+			r := make(orb.Ring, len(ring))
+			for k, p := range ring {
+				r[k] = g.toTile(p)
+			}
+			out[i][j] = r
+		}
+	}
+	return out
+}
+
+// Points is a layer of points in metres with an R-tree.
+type Points struct {
+	pts   []orb.Point
+	bound orb.Bound
+	index rtree.RTreeG[int]
+}
+
+// NewPoints makes a layer of points given in metres.
+func NewPoints(pts []orb.Point) *Points {
+	p := &Points{pts: pts}
+	for i, pt := range pts {
+		p.index.Insert(pt, pt, i)
+		if i == 0 {
+			p.bound = pt.Bound()
+		} else {
+			p.bound = p.bound.Extend(pt)
+		}
+	}
+	return p
+}
+
+// Len is the number of points.
+func (p *Points) Len() int { return len(p.pts) }
+
+// Bound is the bounding box of all points in metres.
+func (p *Points) Bound() orb.Bound { return p.bound }
+
+// Tile is the points inside tile t and its buffer, snapped to whole tile
+// coordinates, in layer order.
+func (p *Points) Tile(t Tile) []Feature {
+	bb := bufferedBound(t)
+	var hits []int
+	p.index.Search(bb.Min, bb.Max, func(_, _ [2]float64, i int) bool {
+		hits = append(hits, i)
+		return true
+	})
+	slices.Sort(hits)
+	g := gridOf(t)
+	out := make([]Feature, 0, len(hits))
+	for _, i := range hits {
+		q := g.toTile(p.pts[i])
+		q = orb.Point{round(q[0]), round(q[1])}
+		if q[0] < -Buffer || q[1] < -Buffer || q[0] > Extent+Buffer || q[1] > Extent+Buffer {
+			continue
+		}
+		out = append(out, Feature{Index: i, Geometry: q})
+	}
+	return out
+}
+
+// round snaps to the nearest whole number, halves up: the same rule on
+// both sides of zero, so that a point snaps alike in neighbouring tiles.
+func round(v float64) float64 { return math.Floor(v + 0.5) }
