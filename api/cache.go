@@ -129,8 +129,8 @@ func cacheKey(c echo.Context) string {
 func (s *Server) answer(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		if req.Method != http.MethodGet && req.Method != http.MethodHead {
-			return next(c)
+		if (req.Method != http.MethodGet && req.Method != http.MethodHead) || c.Path() == tileRoute {
+			return next(c) // tiles have their own cache and ETags
 		}
 		var key string
 		var version int64

@@ -123,7 +123,13 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err) // writes the response, so the status below is final
 		}
 		s.metrics.observe(c, start)
-		s.log.Info("request", "id", c.Response().Header().Get(echo.HeaderXRequestID), "method", c.Request().Method,
+		// A map asks for tiles by the hundred: those that succeed are
+		// counted in the metrics and logged at debug level only.
+		level := slog.LevelInfo
+		if c.Path() == tileRoute && c.Response().Status < 400 {
+			level = slog.LevelDebug
+		}
+		s.log.Log(c.Request().Context(), level, "request", "id", c.Response().Header().Get(echo.HeaderXRequestID), "method", c.Request().Method,
 			"path", c.Request().URL.Path, "route", c.Path(), "user", principal(c).Name,
 			"status", c.Response().Status, "bytes", c.Response().Size, "ms", time.Since(start).Milliseconds())
 		return nil

@@ -35,8 +35,9 @@ import (
 
 const (
 	// A level starts at the zoom where a tile holds about unitsPerTile
-	// units (Berlin's 542 Planungsräume: zoom 0; 100,000 blocks: 13).
-	unitsPerTile  = 2000
+	// units (Berlin's 542 Planungsräume: zoom 0; the synthetic city's
+	// 100,000 blocks: 12), so that no tile grows beyond a few hundred KB.
+	unitsPerTile  = 5000
 	offersPerTile = 20000
 	// maxValueTables bounds the value tables a snapshot keeps (one per
 	// indicator, date and classification asked for).
@@ -405,12 +406,12 @@ func (ta *tileAPI) tile(c echo.Context) error {
 		return err
 	}
 	key := fmt.Sprintf("%d\x00%s\x00%s\x00%s\x00%s", sn.version, set.id, t, format, vkey)
-	body, found := ta.cache.Get(key)
+	body, tag, found := ta.cache.Lookup(key)
 	if !found {
 		if body, err = set.encode(t, format, vals); err != nil {
 			return err
 		}
-		ta.cache.Put(key, body)
+		tag = ta.cache.Put(key, body)
 	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderCacheControl, cacheControl(vals))
@@ -418,11 +419,22 @@ func (ta *tileAPI) tile(c echo.Context) error {
 	if body == nil {
 		return c.NoContent(http.StatusNoContent)
 	}
+	// A strong ETag over the kept (gzipped) bytes, hashed once when kept,
+	// told apart for the unzipped answer; tiles skip the generic answer
+	// step (see answer), which would copy and hash every tile again.
+	gz := acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding))
+	if !gz {
+		tag = tag[:len(tag)-1] + `-plain"`
+	}
+	h.Set("ETag", tag)
+	if matchesETag(c.Request().Header.Get("If-None-Match"), tag) {
+		return c.NoContent(http.StatusNotModified)
+	}
 	ctype := mediaMVT
 	if format == "geojson" {
 		ctype = mediaGeoJSON
 	}
-	if acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding)) {
+	if gz {
 		h.Set(echo.HeaderContentEncoding, "gzip")
 		return c.Blob(http.StatusOK, ctype, body)
 	}

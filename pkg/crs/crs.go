@@ -209,3 +209,32 @@ func (c *CRS) FromWGS84(lon, lat float64) (x, y float64, err error) {
 func finite(a, b float64) bool {
 	return !math.IsNaN(a) && !math.IsInf(a, 0) && !math.IsNaN(b) && !math.IsInf(b, 0)
 }
+
+// Reproject transforms polygons in place from one system to another
+// through WGS84.
+func Reproject(polys []orb.MultiPolygon, from, to int) error {
+	src, err := ByEPSG(from)
+	if err != nil {
+		return err
+	}
+	dst, err := ByEPSG(to)
+	if err != nil {
+		return err
+	}
+	for _, mp := range polys {
+		for _, p := range mp {
+			for _, r := range p {
+				for i, pt := range r {
+					lon, lat, err := src.ToWGS84(pt[0], pt[1])
+					if err != nil {
+						return err
+					}
+					if r[i][0], r[i][1], err = dst.FromWGS84(lon, lat); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
+}

@@ -2,6 +2,8 @@ package tiles
 
 import (
 	"container/list"
+	"crypto/sha256"
+	"encoding/hex"
 	"sync"
 )
 
@@ -19,6 +21,7 @@ type Cache struct {
 type cacheEntry struct {
 	key  string
 	body []byte
+	tag  string // ETag, hashed once when kept
 }
 
 // entryOverhead is about what an entry costs besides key and body.
@@ -31,32 +34,47 @@ func NewCache(max int64) *Cache {
 
 // Get returns the tile kept under key.
 func (c *Cache) Get(key string) (body []byte, found bool) {
+	body, _, found = c.Lookup(key)
+	return body, found
+}
+
+// Lookup returns the tile kept under key with its ETag.
+func (c *Cache) Lookup(key string) (body []byte, tag string, found bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, found := c.items[key]
 	if !found {
-		return nil, false
+		return nil, "", false
 	}
 	c.order.MoveToFront(el)
-	return el.Value.(*cacheEntry).body, true
+	e := el.Value.(*cacheEntry)
+	return e.body, e.tag, true
+}
+
+// ETag is a strong entity tag of a tile's bytes.
+func ETag(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + hex.EncodeToString(sum[:12]) + `"`
 }
 
 // Put keeps a tile, dropping the least recently used ones as the bound
-// asks. A tile larger than the whole bound is not kept.
-func (c *Cache) Put(key string, body []byte) {
+// asks, and returns its ETag. A tile larger than the whole bound is not
+// kept.
+func (c *Cache) Put(key string, body []byte) (tag string) {
+	tag = ETag(body)
 	size := sizeOf(key, body)
 	if size > c.max {
-		return
+		return tag
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, found := c.items[key]; found {
 		c.bytes -= sizeOf(key, el.Value.(*cacheEntry).body)
-		el.Value.(*cacheEntry).body = body
+		el.Value.(*cacheEntry).body, el.Value.(*cacheEntry).tag = body, tag
 		c.bytes += size
 		c.order.MoveToFront(el)
 	} else {
-		c.items[key] = c.order.PushFront(&cacheEntry{key: key, body: body})
+		c.items[key] = c.order.PushFront(&cacheEntry{key: key, body: body, tag: tag})
 		c.bytes += size
 	}
 	for c.bytes > c.max {
@@ -66,6 +84,7 @@ func (c *Cache) Put(key string, body []byte) {
 		delete(c.items, e.key)
 		c.bytes -= sizeOf(e.key, e.body)
 	}
+	return tag
 }
 
 // Clear drops every tile (a new data version makes them all stale).

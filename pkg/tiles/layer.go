@@ -57,6 +57,13 @@ type areasAtZoom struct {
 	geom      []orb.MultiPolygon
 	index     rtree.RTreeG[int]
 	fallbacks int // areas whose simplification was invalid
+	// snapped is each area on the zoom's global grid of whole tile
+	// coordinates (tile x·Extent … on the zoom), snapped and repaired once:
+	// rounding commutes with moving by whole tiles, so an area that lies
+	// inside a tile (with its buffer) is that tile's geometry moved, and
+	// only areas that cross a tile's edge are cut and snapped per tile.
+	snapped []orb.MultiPolygon
+	bounds  []orb.Bound // of snapped
 }
 
 // NewAreas makes a layer of areas given in metres. simplify and tolerance
@@ -103,6 +110,19 @@ func (a *Areas) at(z int) *areasAtZoom {
 			if len(az.geom[i]) > 0 {
 				b := az.geom[i].Bound()
 				az.index.Insert(b.Min, b.Max, i)
+			}
+		}
+		global := gridOf(Tile{Z: z})
+		az.snapped, az.bounds = make([]orb.MultiPolygon, len(az.geom)), make([]orb.Bound, len(az.geom))
+		for i, mp := range az.geom {
+			if len(mp) == 0 {
+				continue
+			}
+			sn, dropped := repair(snap(toTileCoords(global, mp)))
+			a.dropped.Add(int64(dropped))
+			az.snapped[i] = sn
+			if len(sn) > 0 {
+				az.bounds[i] = sn.Bound()
 			}
 		}
 	})
@@ -155,14 +175,42 @@ func (a *Areas) Tile(t Tile) []Feature {
 	clipBox := orb.Bound{Min: orb.Point{-Buffer, -Buffer}, Max: orb.Point{Extent + Buffer, Extent + Buffer}}
 	var out []Feature
 	for _, i := range hits {
-		mp := toTileCoords(g, az.geom[i])
-		if !within(mp.Bound(), clipBox) {
-			mp = clipMultiPolygon(mp, clipBox)
+		var mp orb.MultiPolygon
+		if b := az.bounds[i]; within(orb.Bound{Min: orb.Point{b.Min[0] - g.tx, b.Min[1] - g.ty}, Max: orb.Point{b.Max[0] - g.tx, b.Max[1] - g.ty}}, clipBox) {
+			mp = moved(az.snapped[i], -g.tx, -g.ty)
+		} else {
+			var dropped int
+			mp, dropped = repair(snap(clipMultiPolygon(toTileCoords(g, az.geom[i]), clipBox)))
+			a.dropped.Add(int64(dropped))
 		}
-		mp, dropped := repair(snap(mp))
-		a.dropped.Add(int64(dropped))
 		if len(mp) > 0 {
 			out = append(out, Feature{Index: i, Geometry: mp})
+		}
+	}
+	return out
+}
+
+// moved is mp moved by (dx, dy), whole numbers, in a copy whose rings
+// share one array (one allocation instead of one per ring).
+func moved(mp orb.MultiPolygon, dx, dy float64) orb.MultiPolygon {
+	n, rings := 0, 0
+	for _, poly := range mp {
+		rings += len(poly)
+		for _, ring := range poly {
+			n += len(ring)
+		}
+	}
+	pts, rs := make([]orb.Point, n), make([]orb.Ring, rings)
+	out := make(orb.MultiPolygon, len(mp))
+	for i, poly := range mp {
+		out[i], rs = orb.Polygon(rs[:len(poly):len(poly)]), rs[len(poly):]
+		for j, ring := range poly {
+			r := orb.Ring(pts[:len(ring):len(ring)])
+			pts = pts[len(ring):]
+			for k, p := range ring {
+				r[k] = orb.Point{p[0] + dx, p[1] + dy}
+			}
+			out[i][j] = r
 		}
 	}
 	return out

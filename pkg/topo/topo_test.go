@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"math"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -28,7 +27,7 @@ var berlinOnce = sync.OnceValues(func() ([]orb.MultiPolygon, error) {
 	if err != nil {
 		return nil, err
 	}
-	return polys, toMercator(polys, 4326)
+	return polys, crs.Reproject(polys, 4326, 3857)
 })
 
 // berlin returns Berlin's 542 Planungsräume in Web Mercator metres. Callers
@@ -43,19 +42,7 @@ func berlin(tb testing.TB) []orb.MultiPolygon {
 }
 
 var blocksOnce = sync.OnceValues(func() ([]orb.MultiPolygon, error) {
-	dir, err := os.MkdirTemp("", "topo-synth-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	if _, err := synth.Write(dir, synth.Options{Blocks: 100000, Seed: 1}); err != nil {
-		return nil, err
-	}
-	_, polys, err := geodata.ReadAreas(os.DirFS(dir), "baubloecke.geojson", "code")
-	if err != nil {
-		return nil, err
-	}
-	return polys, toMercator(polys, 25832) // synth writes EPSG:25832
+	return synth.BlocksWebMercator(synth.Options{Blocks: 100000, Seed: 1})
 })
 
 // blocks returns the 100,000 blocks of the synthetic city (seed 1) in Web
@@ -67,35 +54,6 @@ func blocks(tb testing.TB) []orb.MultiPolygon {
 		tb.Fatal(err)
 	}
 	return polys
-}
-
-// toMercator projects polys from EPSG:from to Web Mercator in place, with
-// the repository's own transformations.
-func toMercator(polys []orb.MultiPolygon, from int) error {
-	src, err := crs.ByEPSG(from)
-	if err != nil {
-		return err
-	}
-	merc, err := crs.ByEPSG(3857)
-	if err != nil {
-		return err
-	}
-	for _, mp := range polys {
-		for _, p := range mp {
-			for _, r := range p {
-				for i, pt := range r {
-					lon, lat, err := src.ToWGS84(pt[0], pt[1])
-					if err != nil {
-						return err
-					}
-					if r[i][0], r[i][1], err = merc.FromWGS84(lon, lat); err != nil {
-						return err
-					}
-				}
-			}
-		}
-	}
-	return nil
 }
 
 // ---- helpers ----
