@@ -456,9 +456,12 @@ func cacheControl(vals *tileValues) string {
 // encode cuts and encodes a tile, gzipped; nil when it is empty.
 func (set *tileSet) encode(t tiles.Tile, format string, vals *tileValues) ([]byte, error) {
 	var feats []tiles.Feature
-	if set.areas != nil {
+	switch {
+	case set.areas != nil && format != "geojson":
+		feats = set.areas.TileMVT(t)
+	case set.areas != nil:
 		feats = set.areas.Tile(t)
-	} else {
+	default:
 		feats = set.points.Tile(t)
 	}
 	if len(feats) == 0 {

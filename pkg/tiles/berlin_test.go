@@ -1,6 +1,7 @@
 package tiles
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"testing"
@@ -114,5 +115,43 @@ func BenchmarkBerlinTiles(b *testing.B) {
 			b.ReportMetric(float64(len(list)), "tiles")
 			b.ReportMetric(float64(bytes)/float64(b.N), "gzip-bytes/tile")
 		})
+	}
+}
+
+// TestTileMVTSameBytes: MVT made from the commands encoded once per zoom
+// is byte for byte the MVT made from each tile's geometry.
+func TestTileMVTSameBytes(t *testing.T) {
+	geom := berlinAreas(t)
+	tp, err := topo.Build(geom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	areas := NewAreas(geom, tp.Simplify, topo.ToleranceAtZoom)
+	id := func(i int) uint64 { return uint64(i) }
+	props := func(int) []Prop { return nil }
+	shared := 0
+	for _, z := range []int{8, 11, 14} {
+		for _, tl := range tilesOver(areas.Bound(), z) {
+			want, err := EncodeMVT("plr", areas.Tile(tl), id, props)
+			if err != nil {
+				t.Fatal(err)
+			}
+			feats := areas.TileMVT(tl)
+			for _, f := range feats {
+				if f.pre != nil {
+					shared++
+				}
+			}
+			got, err := EncodeMVT("plr", feats, id, props)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%v: %d bytes from the zoom's commands, %d from the tile's geometry", tl, len(got), len(want))
+			}
+		}
+	}
+	if shared == 0 {
+		t.Error("no feature used the zoom's commands")
 	}
 }

@@ -1,6 +1,7 @@
 package tiles
 
 import (
+	"encoding/binary"
 	"math"
 	"slices"
 	"sync"
@@ -37,7 +38,20 @@ func DouglasPeucker(areas []orb.MultiPolygon) Simplifier {
 // layer and its geometry in tile coordinates (whole numbers).
 type Feature struct {
 	Index    int
-	Geometry orb.Geometry // orb.MultiPolygon or orb.Point
+	Geometry orb.Geometry // orb.MultiPolygon or orb.Point; nil when pre is set
+	// pre, from TileMVT, are the area's MVT commands encoded once for
+	// its zoom, to be moved by (dx, dy) (see commandsAtZoom).
+	pre    *commandsAtZoom
+	dx, dy float64
+}
+
+// commandsAtZoom are an area's MVT geometry commands on the zoom's global
+// grid. Parameters are relative to the previous point, so only the first
+// MoveTo depends on the tile: first is that point, rest the commands after
+// it, the same in every tile.
+type commandsAtZoom struct {
+	first orb.Point
+	rest  []byte
 }
 
 // Areas is a layer of areas: their geometry in metres, simplified once per
@@ -64,6 +78,7 @@ type areasAtZoom struct {
 	// only areas that cross a tile's edge are cut and snapped per tile.
 	snapped []orb.MultiPolygon
 	bounds  []orb.Bound // of snapped
+	cmds    []commandsAtZoom
 }
 
 // NewAreas makes a layer of areas given in metres. simplify and tolerance
@@ -125,8 +140,27 @@ func (a *Areas) at(z int) *areasAtZoom {
 				az.bounds[i] = sn.Bound()
 			}
 		}
+		az.cmds = make([]commandsAtZoom, len(az.snapped))
+		for i, sn := range az.snapped {
+			if len(sn) > 0 {
+				az.cmds[i] = splitCommands(sn)
+			}
+		}
 	})
 	return az
+}
+
+// splitCommands encodes a snapped area's commands and splits off the first
+// point (see commandsAtZoom).
+func splitCommands(mp orb.MultiPolygon) commandsAtZoom {
+	b, _ := appendCommands(nil, mp)
+	// MoveTo(1), then the first point's two zigzag varints.
+	k := 0
+	for range 3 {
+		_, n := binary.Uvarint(b[k:])
+		k += n
+	}
+	return commandsAtZoom{first: mp[0][0][0], rest: b[k:]}
 }
 
 // Dropped counts the rings left out of tiles so far because rounding to
@@ -162,7 +196,14 @@ func dropSmall(mp orb.MultiPolygon, minArea float64) orb.MultiPolygon {
 // clockwise and holes counter-clockwise on screen (the MVT winding), with
 // repeated points and collapsed rings removed. Features come in layer
 // order.
-func (a *Areas) Tile(t Tile) []Feature {
+func (a *Areas) Tile(t Tile) []Feature { return a.tile(t, false) }
+
+// TileMVT is Tile for MVT encoding: areas inside the tile carry their
+// commands encoded once for the zoom instead of a moved copy of their
+// geometry, which EncodeMVT writes as they are.
+func (a *Areas) TileMVT(t Tile) []Feature { return a.tile(t, true) }
+
+func (a *Areas) tile(t Tile, mvt bool) []Feature {
 	az := a.at(t.Z)
 	bb := bufferedBound(t)
 	var hits []int
@@ -177,6 +218,12 @@ func (a *Areas) Tile(t Tile) []Feature {
 	for _, i := range hits {
 		var mp orb.MultiPolygon
 		if b := az.bounds[i]; within(orb.Bound{Min: orb.Point{b.Min[0] - g.tx, b.Min[1] - g.ty}, Max: orb.Point{b.Max[0] - g.tx, b.Max[1] - g.ty}}, clipBox) {
+			if mvt {
+				if len(az.snapped[i]) > 0 {
+					out = append(out, Feature{Index: i, pre: &az.cmds[i], dx: -g.tx, dy: -g.ty})
+				}
+				continue
+			}
 			mp = moved(az.snapped[i], -g.tx, -g.ty)
 		} else {
 			var dropped int

@@ -70,8 +70,12 @@ func EncodeMVT(layer string, feats []Feature, id func(i int) uint64, props func(
 			tags = binary.AppendUvarint(tags, uint64(v))
 		}
 		var typ uint64
-		geom, typ = appendCommands(geom[:0], ft.Geometry)
-		if typ == 0 {
+		if pre := ft.pre; pre != nil {
+			geom = binary.AppendUvarint(geom[:0], command(cmdMoveTo, 1))
+			geom = binary.AppendUvarint(geom, zigzag(int64(pre.first[0]+ft.dx)))
+			geom = binary.AppendUvarint(geom, zigzag(int64(pre.first[1]+ft.dy)))
+			geom, typ = append(geom, pre.rest...), typePolygon
+		} else if geom, typ = appendCommands(geom[:0], ft.Geometry); typ == 0 {
 			continue
 		}
 		f = f[:0]

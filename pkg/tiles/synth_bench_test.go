@@ -45,7 +45,7 @@ func BenchmarkSynthTiles(b *testing.B) {
 			bytes := 0
 			for b.Loop() {
 				for _, t := range list {
-					feats := a.Tile(t)
+					feats := a.TileMVT(t)
 					mvt, err := tiles.EncodeMVT("baublock", feats, func(i int) uint64 { return uint64(i) }, func(int) []tiles.Prop { return nil })
 					if err != nil {
 						b.Fatal(err)
