@@ -35,6 +35,9 @@ type Config struct {
 	MaxUpload int64
 	// CacheSize bounds the memory of cached answers; 0 means 256 MB.
 	CacheSize int64
+	// TileCacheSize bounds the memory of cached (gzipped) tiles; 0 means
+	// 256 MB.
+	TileCacheSize int64
 	// Freshness is how long the server answers from a data version
 	// without asking the store whether another process wrote since; 0
 	// asks on every data request.
@@ -65,6 +68,9 @@ func New(store atlas.Store, cfg Config) *Server {
 	}
 	if cfg.CacheSize == 0 {
 		cfg.CacheSize = 256 << 20
+	}
+	if cfg.TileCacheSize == 0 {
+		cfg.TileCacheSize = 256 << 20
 	}
 	s := &Server{store: store, catalog: cfg.Catalog, log: cfg.Logger, oidc: cfg.OIDC, maxUpload: cfg.MaxUpload,
 		metrics: newMetrics(), echo: echo.New()}
@@ -101,7 +107,7 @@ func New(store atlas.Store, cfg Config) *Server {
 	s.routesAdmin(v1)
 	s.routesOGC(e.Group("/ogc"))
 	s.routesDocs(e)
-	s.routesTiles(e)
+	s.routesTiles(e, cfg.TileCacheSize)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})))
 	if cfg.Frontend != nil {
 		e.GET("/*", echo.WrapHandler(http.FileServer(http.FS(cfg.Frontend))))

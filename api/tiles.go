@@ -56,9 +56,8 @@ type tileAPI struct {
 	snap  *tileSnapshot
 }
 
-func (s *Server) routesTiles(e *echo.Echo) {
-	// The tile cache has the same bound as the response cache (Config.CacheSize).
-	ta := &tileAPI{Server: s, cache: tiles.NewCache(s.cache.max)}
+func (s *Server) routesTiles(e *echo.Echo, cacheSize int64) {
+	ta := &tileAPI{Server: s, cache: tiles.NewCache(cacheSize)}
 	e.GET("/tiles/:tilejson", ta.tileJSON)
 	e.GET(tileRoute, ta.tile)
 }

@@ -38,6 +38,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cors := fs.String("cors-origins", os.Getenv("SOZIALATLAS_CORS_ORIGINS"), "comma-separated origins allowed to call the API from a browser, or * (env SOZIALATLAS_CORS_ORIGINS)")
 	freshness := fs.Duration("freshness", envDuration("SOZIALATLAS_FRESHNESS", time.Second), "how long answers may come from memory before the store is asked for new data written by another process; 0: on every request (env SOZIALATLAS_FRESHNESS)")
 	cacheMB := fs.Int64("cache-mb", 256, "memory for cached answers, in MB")
+	tileCacheMB := fs.Int64("tile-cache-mb", 256, "memory for cached vector tiles (gzipped), in MB")
 	var oidc oidcFlags
 	oidc.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -74,7 +75,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	srv := &http.Server{
 		Handler: api.New(store, api.Config{Logger: log, Frontend: frontend.Files(), OpenAPI: sozialatlas.OpenAPI, Catalog: cat,
-			OIDC: oidcCfg, CORSOrigins: strings.FieldsFunc(*cors, func(r rune) bool { return r == ',' || r == ' ' }), Freshness: *freshness, CacheSize: *cacheMB << 20}),
+			OIDC: oidcCfg, CORSOrigins: strings.FieldsFunc(*cors, func(r rune) bool { return r == ',' || r == ' ' }), Freshness: *freshness, CacheSize: *cacheMB << 20,
+			TileCacheSize: *tileCacheMB << 20}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	log.Info("serving", "url", "http://"+ln.Addr().String())
