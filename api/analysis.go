@@ -300,16 +300,13 @@ func (s *Server) breaks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	opts, err := s.legendOptions(c, t.Indicator)
-	if err != nil {
+	if err := s.classify(c, t); err != nil {
 		return err
 	}
-	values := t.Numbers()
-	doc := breaksDoc{Indicator: t.Indicator.ID, Level: t.Level, Date: t.Date, Unit: t.Indicator.Unit, N: len(values)}
-	if lg, err := classify.Classify(values, opts); err == nil {
-		doc.Classification = &lg
-	} else {
-		doc.Note = "the values cannot be classified: " + strings.TrimPrefix(err.Error(), "classify: ")
+	doc := breaksDoc{Indicator: t.Indicator.ID, Level: t.Level, Date: t.Date, Unit: t.Indicator.Unit,
+		N: len(t.Numbers()), Classification: t.Legend}
+	if t.Legend == nil {
+		doc.Note = "the values cannot be classified: " + t.Unclassified
 	}
 	return c.JSON(http.StatusOK, doc)
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
-	"github.com/sozialatlas/sozialatlas/pkg/classify"
 	"github.com/sozialatlas/sozialatlas/pkg/export"
 )
 
@@ -130,15 +129,8 @@ func (s *Server) exportValues(c echo.Context, f *tableFormat) error {
 	if err != nil {
 		return err
 	}
-	opts, err := s.legendOptions(c, t.Indicator)
-	if err != nil {
+	if err := s.classify(c, t); err != nil { // the classes of the JSON answer
 		return err
-	}
-	// The classification of the JSON answer: none when the data cannot be
-	// split into classes.
-	var lg *classify.Legend
-	if l, err := classify.Classify(t.Numbers(), opts); err == nil {
-		lg = &l
 	}
 	levels, err := s.store.Levels(c.Request().Context())
 	if err != nil {
@@ -150,9 +142,9 @@ func (s *Server) exportValues(c echo.Context, f *tableFormat) error {
 			level = l
 		}
 	}
-	et := valuesTable(t, lg)
+	et := valuesTable(t)
 	et.Title = t.Indicator.Name + ", " + level.Name + ", " + t.Date.String()
-	et.Metadata = valuesMetadata(t, level, lg, c.Request().URL.RequestURI(), time.Now().UTC())
+	et.Metadata = valuesMetadata(t, level, c.Request().URL.RequestURI(), time.Now().UTC())
 	var b bytes.Buffer
 	if err := f.write(&b, et); err != nil {
 		return atlas.Internalf(err, "export %s of %s", f.name, t.Indicator.ID)
@@ -165,7 +157,7 @@ func (s *Server) exportValues(c echo.Context, f *tableFormat) error {
 // valuesTable is the values as rows: code, name, value, numerator,
 // denominator, status, class. A row that is not OK has empty number and
 // class cells and says its status.
-func valuesTable(t *table, lg *classify.Legend) *export.Table {
+func valuesTable(t *table) *export.Table {
 	number := func(x *float64) export.Cell {
 		if x == nil {
 			return export.Cell{}
@@ -189,8 +181,8 @@ func valuesTable(t *table, lg *classify.Legend) *export.Table {
 	}}
 	for _, r := range t.Rows {
 		class := export.Cell{}
-		if r.Value != nil && lg != nil {
-			class = export.TextCell(lg.Labels[lg.Class(*r.Value)])
+		if label := t.classOf(r.Value); label != nil {
+			class = export.TextCell(*label)
 		}
 		et.Rows = append(et.Rows, []export.Cell{
 			export.TextCell(r.Code), export.TextCell(r.Name), number(r.Value),
@@ -203,7 +195,8 @@ func valuesTable(t *table, lg *classify.Legend) *export.Table {
 // valuesMetadata describes an export: what the values are, where they
 // come from, under which licence, how they are classified, and when and
 // how they were retrieved. Empty fields are left out.
-func valuesMetadata(t *table, level atlas.Level, lg *classify.Legend, query string, now time.Time) []export.Pair {
+func valuesMetadata(t *table, level atlas.Level, query string, now time.Time) []export.Pair {
+	lg := t.Legend
 	ind := t.Indicator
 	var out []export.Pair
 	add := func(k, v string) {

@@ -140,24 +140,14 @@ func (s *Server) indicatorValues(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	opts, err := s.legendOptions(c, t.Indicator)
-	if err != nil {
+	if err := s.classify(c, t); err != nil {
 		return err
 	}
-	doc := valuesDoc{Indicator: t.Indicator.ID, Level: t.Level, Date: t.Date, Unit: t.Indicator.Unit, Values: make([]valueDoc, 0, len(t.Rows))}
-	// Data that cannot be split into classes (one distinct value, fewer
-	// distinct values than Jenks classes) have no classification: the
-	// values still answer, without classes.
-	if lg, err := classify.Classify(t.Numbers(), opts); err == nil {
-		doc.Classification = &lg
-	}
+	doc := valuesDoc{Indicator: t.Indicator.ID, Level: t.Level, Date: t.Date, Unit: t.Indicator.Unit,
+		Classification: t.Legend, Values: make([]valueDoc, 0, len(t.Rows))}
 	for _, r := range t.Rows {
-		vd := valueDoc{Code: r.Code, Name: r.Name, Value: r.Value, Numerator: r.Numerator, Denominator: r.Denominator, Status: string(r.Status)}
-		if r.Value != nil && doc.Classification != nil {
-			label := doc.Classification.Labels[doc.Classification.Class(*r.Value)]
-			vd.Class = &label
-		}
-		doc.Values = append(doc.Values, vd)
+		doc.Values = append(doc.Values, valueDoc{Code: r.Code, Name: r.Name, Value: r.Value, Numerator: r.Numerator,
+			Denominator: r.Denominator, Status: string(r.Status), Class: t.classOf(r.Value)})
 	}
 	return c.JSON(http.StatusOK, doc)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
+	"github.com/sozialatlas/sozialatlas/pkg/classify"
 )
 
 // table is an indicator's values at one level and date as a caller may see
@@ -19,6 +20,10 @@ type table struct {
 	Date      atlas.Date
 	Dates     []atlas.Date // every date the indicator has at the level
 	Rows      []row        // one per unit with a stored value, by code
+	// Legend is the one classification of the values (see classify); nil
+	// when they cannot be split into classes, and Unclassified says why.
+	Legend       *classify.Legend
+	Unclassified string
 }
 
 // row is one unit's value. Value, Numerator and Denominator are set only
@@ -39,6 +44,36 @@ func (t *table) Numbers() []float64 {
 		}
 	}
 	return out
+}
+
+// classify classifies the table's values with the request's method, k and
+// scheme or the indicator's defaults: the one classification every answer
+// with classes uses (values and their exports, breaks, tiles). Values that
+// cannot be split into classes (one distinct value, fewer distinct values
+// than Jenks classes) still answer, without classes; only a bad parameter
+// is an error.
+func (s *Server) classify(c echo.Context, t *table) error {
+	opts, err := s.legendOptions(c, t.Indicator)
+	if err != nil {
+		return err
+	}
+	t.Legend, t.Unclassified = nil, ""
+	if lg, err := classify.Classify(t.Numbers(), opts); err == nil {
+		t.Legend = &lg
+	} else {
+		t.Unclassified = strings.TrimPrefix(err.Error(), "classify: ")
+	}
+	return nil
+}
+
+// classOf is the label of the class of a value, or nil for a value that is
+// not OK or a table without classes.
+func (t *table) classOf(v *float64) *string {
+	if v == nil || t.Legend == nil {
+		return nil
+	}
+	label := t.Legend.Labels[t.Legend.Class(*v)]
+	return &label
 }
 
 // tableOf reads the table the request names: indicator id, and the query

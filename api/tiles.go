@@ -18,7 +18,6 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
-	"github.com/sozialatlas/sozialatlas/pkg/classify"
 	"github.com/sozialatlas/sozialatlas/pkg/tiles"
 	"github.com/sozialatlas/sozialatlas/pkg/topo"
 )
@@ -235,7 +234,7 @@ func (ta *tileAPI) load(ctx context.Context, set *tileSet) error {
 		}
 		simplify, name := ta.simplifierOf(set.id, geom)
 		set.units, set.simplifier = units, name
-		set.areas = tiles.NewAreas(geom, simplify, topo.ToleranceAtZoom)
+		set.areas = tiles.NewAreas(geom, simplify, tiles.Tolerance)
 		bound, n = set.areas.Bound(), len(units)
 		set.minZoom = tiles.MinZoom(n, bound, unitsPerTile)
 	}
@@ -343,21 +342,12 @@ func (ta *tileAPI) readValues(c echo.Context, level, id string) (*tileValues, er
 	if err != nil {
 		return nil, err
 	}
-	opts, err := ta.legendOptions(c, ind)
-	if err != nil {
+	if err := ta.classify(c, t); err != nil {
 		return nil, err
 	}
 	tv := &tileValues{ind: ind, date: t.Date, byCode: make(map[string]tileValue, len(t.Rows))}
-	// As in the values answer: data that cannot be split into classes
-	// have values without classes.
-	lg, lerr := classify.Classify(t.Numbers(), opts)
 	for _, r := range t.Rows {
-		v := tileValue{value: r.Value, status: string(r.Status)}
-		if r.Value != nil && lerr == nil {
-			label := lg.Labels[lg.Class(*r.Value)]
-			v.class = &label
-		}
-		tv.byCode[r.Code] = v
+		tv.byCode[r.Code] = tileValue{value: r.Value, status: string(r.Status), class: t.classOf(r.Value)}
 	}
 	return tv, nil
 }

@@ -29,10 +29,16 @@ import (
 // Floating-Point Arithmetic and Fast Robust Geometric Predicates", 1997).
 const orientBound = (3 + 16*0x1p-53) * 0x1p-53
 
-// orient returns +1 if c lies to the left of the directed line a→b
+// Orient returns +1 if c lies to the left of the directed line a→b
 // (a, b, c counter-clockwise), -1 if to the right, and 0 if the three points
-// are collinear.
+// are collinear, exactly for any finite input (see Robustness above).
+// Other packages that make topological decisions (pkg/topo) use it.
+func Orient(a, b, c orb.Point) int { return orient(a, b, c) }
+
 func orient(a, b, c orb.Point) int {
+	if c == a || c == b {
+		return 0 // segments sharing an end: common, and the filter cannot prove it
+	}
 	l := (b[0] - a[0]) * (c[1] - a[1])
 	r := (b[1] - a[1]) * (c[0] - a[0])
 	det := l - r

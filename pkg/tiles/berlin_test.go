@@ -90,7 +90,7 @@ func BenchmarkBerlinTiles(b *testing.B) {
 	}
 	for _, z := range []int{8, 10, 12, 14} {
 		b.Run(fmt.Sprintf("z%d", z), func(b *testing.B) {
-			areas := NewAreas(geom, tp.Simplify, topo.ToleranceAtZoom)
+			areas := NewAreas(geom, tp.Simplify, Tolerance)
 			areas.at(z)
 			var list []Tile
 			for _, tl := range tilesOver(areas.Bound(), z) {
@@ -126,7 +126,7 @@ func TestTileMVTSameBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	areas := NewAreas(geom, tp.Simplify, topo.ToleranceAtZoom)
+	areas := NewAreas(geom, tp.Simplify, Tolerance)
 	id := func(i int) uint64 { return uint64(i) }
 	props := func(int) []Prop { return nil }
 	shared := 0

@@ -24,7 +24,7 @@ var synthAreas = sync.OnceValues(func() (*tiles.Areas, error) {
 	if err != nil {
 		return nil, err
 	}
-	return tiles.NewAreas(polys, t.Simplify, topo.ToleranceAtZoom), nil
+	return tiles.NewAreas(polys, t.Simplify, tiles.Tolerance), nil
 })
 
 // BenchmarkSynthTiles makes every tile covering the synthetic city at a

@@ -289,3 +289,12 @@ func TestPoints(t *testing.T) {
 		t.Errorf("points: %+v", got)
 	}
 }
+
+// TestTolerance: half a pixel of a 256-pixel tile.
+func TestTolerance(t *testing.T) {
+	for z, want := range map[int]float64{0: 78271.517, 8: 305.748, 14: 4.777} {
+		if got := Tolerance(z); math.Abs(got-want) > 1e-3 {
+			t.Errorf("zoom %d: %.4f, want %.3f", z, got, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package topo
 
 import (
+	"github.com/sozialatlas/sozialatlas/pkg/tiles"
 	"runtime"
 	"strconv"
 	"testing"
@@ -50,7 +51,7 @@ func BenchmarkSimplify(b *testing.B) {
 		for _, z := range []int{8, 11, 14} {
 			b.Run(c.name+"/z="+strconv.Itoa(z), func(b *testing.B) {
 				b.ReportAllocs()
-				tol := ToleranceAtZoom(z)
+				tol := tiles.Tolerance(z)
 				var out []orb.MultiPolygon
 				for b.Loop() {
 					out = topo.Simplify(tol)
@@ -74,7 +75,7 @@ func BenchmarkPyramid(b *testing.B) {
 				}
 				pyramid := make([][]orb.MultiPolygon, 0, 7)
 				for z := 8; z <= 14; z++ {
-					pyramid = append(pyramid, topo.Simplify(ToleranceAtZoom(z)))
+					pyramid = append(pyramid, topo.Simplify(tiles.Tolerance(z)))
 				}
 				runtime.GC()
 				var ms runtime.MemStats

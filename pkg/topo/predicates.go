@@ -1,59 +1,16 @@
 package topo
 
 import (
-	"math"
-	"math/big"
-
 	"github.com/paulmach/orb"
+
+	"github.com/sozialatlas/sozialatlas/pkg/geomcheck"
 )
 
 // Whether two simplified segments cross decides whether an arc must be
 // simplified less, so the decision must be exact: a float64 determinant
 // with the wrong sign would let a crossing through, or reject a collapse
-// onto a shared segment. orient is Shewchuk's filtered predicate, as in
-// pkg/geomcheck (whose helpers are not exported): float64 where the error
-// bound proves the sign, exact rationals in the rare near-degenerate rest.
-
-// orientBound is the relative error bound of the float64 determinant,
-// (3 + 16ε)ε with ε = 2⁻⁵³.
-const orientBound = (3 + 16*0x1p-53) * 0x1p-53
-
-// orient returns +1 if c lies left of the directed line a→b, -1 if right,
-// 0 if the three points are collinear.
-func orient(a, b, c orb.Point) int {
-	if c == a || c == b {
-		return 0 // common (segments sharing an end), and the filter cannot prove it
-	}
-	l := (b[0] - a[0]) * (c[1] - a[1])
-	r := (b[1] - a[1]) * (c[0] - a[0])
-	det := l - r
-	bound := orientBound * (math.Abs(l) + math.Abs(r))
-	if bound > 0x1p-900 && bound < math.MaxFloat64 {
-		switch {
-		case det > bound:
-			return 1
-		case -det > bound:
-			return -1
-		}
-	} else if l == 0 && r == 0 {
-		return 0
-	}
-	return orientExact(a, b, c)
-}
-
-func orientExact(a, b, c orb.Point) int {
-	r := func(f float64) *big.Rat { return new(big.Rat).SetFloat64(f) }
-	bx, by := r(b[0]), r(b[1])
-	cx, cy := r(c[0]), r(c[1])
-	ax, ay := r(a[0]), r(a[1])
-	bx.Sub(bx, ax)
-	by.Sub(by, ay)
-	cx.Sub(cx, ax)
-	cy.Sub(cy, ay)
-	bx.Mul(bx, cy)
-	by.Mul(by, cx)
-	return bx.Cmp(by)
-}
+// onto a shared segment. orient is geomcheck's exact predicate.
+func orient(a, b, c orb.Point) int { return geomcheck.Orient(a, b, c) }
 
 // meeting says how two segments meet.
 type meeting int

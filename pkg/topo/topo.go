@@ -80,18 +80,6 @@ func (t *Topology) Stats() Stats { return t.stats }
 // Len returns the number of input polygons.
 func (t *Topology) Len() int { return len(t.polyAt) - 1 }
 
-// worldSize is the circumference of the Web Mercator sphere in metres
-// (2π·6378137 ≈ 40075016.69), the width of zoom level 0's single tile.
-const worldSize = 2 * math.Pi * 6378137
-
-// ToleranceAtZoom returns the simplification tolerance in Web Mercator
-// metres for zoom z: half a pixel of a 256-pixel tile,
-// 0.5 · 40075016.69 / (256 · 2^z), the largest error no one can see (about
-// 305 m at zoom 8, 4.8 m at zoom 14).
-func ToleranceAtZoom(z int) float64 {
-	return math.Ldexp(0.5*worldSize/256, -z)
-}
-
 // DefaultEpsilon returns the snapping distance Build uses for a coverage of
 // the given bounds: 1e-7 of its larger side, about 1 cm for a city 100 km
 // across. That is far below any visible detail but above the rounding of

@@ -3,6 +3,7 @@ package topo
 import (
 	"cmp"
 	"fmt"
+	"github.com/sozialatlas/sozialatlas/pkg/tiles"
 	"math"
 	"reflect"
 	"slices"
@@ -161,7 +162,7 @@ func TestBerlinCoverage(t *testing.T) {
 
 	for z := 8; z <= 14; z++ {
 		t.Run(fmt.Sprintf("z%d", z), func(t *testing.T) {
-			tol := ToleranceAtZoom(z)
+			tol := tiles.Tolerance(z)
 			out, rep := topo.SimplifyReport(tol)
 			if len(out) != len(polys) {
 				t.Fatalf("%d polygons, want %d", len(out), len(polys))
@@ -363,7 +364,7 @@ func properCross(a, b, c, d orb.Point) bool {
 // called alone or from several goroutines at once.
 func TestDeterministicConcurrent(t *testing.T) {
 	topo := build(t, berlin(t)...)
-	tol := ToleranceAtZoom(10)
+	tol := tiles.Tolerance(10)
 	want := topo.Simplify(tol)
 	again := make([][]orb.MultiPolygon, 4)
 	var wg sync.WaitGroup
@@ -652,15 +653,6 @@ func TestBuildErrors(t *testing.T) {
 	}
 }
 
-// TestToleranceAtZoom: half a pixel of a 256-pixel tile.
-func TestToleranceAtZoom(t *testing.T) {
-	for z, want := range map[int]float64{0: 78271.517, 8: 305.748, 14: 4.777} {
-		if got := ToleranceAtZoom(z); math.Abs(got-want) > 1e-3 {
-			t.Errorf("zoom %d: %.4f, want %.3f", z, got, want)
-		}
-	}
-}
-
 // TestUnsimplified: tolerance 0 gives the input back (closed rings, same
 // orientation, repeated points removed).
 func TestUnsimplified(t *testing.T) {
@@ -683,7 +675,7 @@ func TestBlocks(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 	for _, z := range []int{8, 14} {
-		out, rep := topo.SimplifyReport(ToleranceAtZoom(z))
+		out, rep := topo.SimplifyReport(tiles.Tolerance(z))
 		if rep.Invalid != 0 {
 			t.Errorf("z%d: report %+v", z, rep)
 		}
