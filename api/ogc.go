@@ -30,8 +30,6 @@ const (
 	confGeoJSON = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
 	crs84       = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
-	// offersPrefix keeps offer layer ids apart from level ids.
-	offersPrefix = "offers-"
 	// The spec's default page is 10 features; the maximum is the API's.
 	ogcDefaultLimit = 10
 	// maxOGCIndicators bounds the work (one value table each) of one page.
@@ -135,35 +133,22 @@ type ogcCollection struct {
 	Level, Layer           string // exactly one is set
 }
 
-// collectionList lists the levels (parents first), then the offer layers.
-// A layer whose collection id a level already has is left out, so that
-// every id names one collection.
+// collectionList lists the datasets as collections.
 func (o *ogcAPI) collectionList(ctx context.Context) ([]ogcCollection, error) {
-	levels, err := o.store.Levels(ctx)
+	sets, err := o.datasets(ctx)
 	if err != nil {
 		return nil, err
 	}
-	layers, err := o.store.OfferLayers(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []ogcCollection
-	ids := map[string]bool{}
-	for _, l := range levels {
-		desc := l.Description
-		if desc == "" {
-			desc = "The units of the level " + l.Name + "."
+	out := make([]ogcCollection, len(sets))
+	for i, d := range sets {
+		desc := d.Description
+		if d.Level != "" {
+			if desc == "" {
+				desc = "The units of the level " + d.Name + "."
+			}
+			desc = fullStop(desc) + " Add indicators=<id>,… (ids from /api/v1/indicators) and date=YYYY-MM-DD to the items' query for indicator values as properties."
 		}
-		desc = fullStop(desc) + " Add indicators=<id>,… (ids from /api/v1/indicators) and date=YYYY-MM-DD to the items' query for indicator values as properties."
-		out = append(out, ogcCollection{ID: l.ID, Title: l.Name, Description: withSource(desc, l.Attribution, l.Licence), Level: l.ID})
-		ids[l.ID] = true
-	}
-	for _, l := range layers {
-		id := offersPrefix + l.ID
-		if ids[id] {
-			continue
-		}
-		out = append(out, ogcCollection{ID: id, Title: l.Name, Description: withSource(l.Description, l.Attribution, l.Licence), Layer: l.ID})
+		out[i] = ogcCollection{ID: d.ID, Title: d.Name, Description: withSource(desc, d.Attribution, d.Licence), Level: d.Level, Layer: d.Layer}
 	}
 	return out, nil
 }

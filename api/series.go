@@ -8,7 +8,7 @@ import (
 )
 
 // seriesCache keeps the store's value series (which indicator has values
-// at which level on which dates) until the next import or computation:
+// at which level on which dates) for the data version (see version):
 // reading them scans the value table.
 type seriesCache struct {
 	mu         sync.Mutex
@@ -17,13 +17,9 @@ type seriesCache struct {
 }
 
 func (s *Server) series(ctx context.Context) ([]atlas.Series, error) {
-	last, err := s.store.Imports(ctx, 1)
+	id, err := s.version(ctx)
 	if err != nil {
 		return nil, err
-	}
-	var id int64
-	if len(last) > 0 {
-		id = last[0].ID
 	}
 	s.seriesCache.mu.Lock()
 	defer s.seriesCache.mu.Unlock()

@@ -167,28 +167,16 @@ func (ta *tileAPI) tileSetOf(ctx context.Context, sn *tileSnapshot, id string) (
 	return set, nil
 }
 
-// listTileSets names the levels and offer layers. A layer whose tileset id
-// a level already has is left out, as in the OGC collections.
+// listTileSets names the datasets as tilesets.
 func (ta *tileAPI) listTileSets(ctx context.Context) (map[string]*tileSet, error) {
-	levels, err := ta.store.Levels(ctx)
+	list, err := ta.datasets(ctx)
 	if err != nil {
 		return nil, err
 	}
-	layers, err := ta.store.OfferLayers(ctx)
-	if err != nil {
-		return nil, err
-	}
-	sets := map[string]*tileSet{}
-	for _, l := range levels {
-		sets[l.ID] = &tileSet{id: l.ID, name: l.Name, description: l.Description, level: l.ID,
-			attribution: attributionOf(l.Attribution, l.Licence)}
-	}
-	for _, l := range layers {
-		id := offersPrefix + l.ID
-		if sets[id] == nil {
-			sets[id] = &tileSet{id: id, name: l.Name, description: l.Description, layer: l.ID,
-				attribution: attributionOf(l.Attribution, l.Licence)}
-		}
+	sets := make(map[string]*tileSet, len(list))
+	for _, d := range list {
+		sets[d.ID] = &tileSet{id: d.ID, name: d.Name, description: d.Description, level: d.Level, layer: d.Layer,
+			attribution: attributionOf(d.Attribution, d.Licence)}
 	}
 	return sets, nil
 }
