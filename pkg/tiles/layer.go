@@ -237,9 +237,14 @@ func (a *Areas) tile(t Tile, mvt bool) []Feature {
 	return out
 }
 
-// moved is mp moved by (dx, dy), whole numbers, in a copy whose rings
-// share one array (one allocation instead of one per ring).
+// moved is mp moved by (dx, dy), whole numbers, in a copy.
 func moved(mp orb.MultiPolygon, dx, dy float64) orb.MultiPolygon {
+	return mapPoints(mp, func(p orb.Point) orb.Point { return orb.Point{p[0] + dx, p[1] + dy} })
+}
+
+// mapPoints is a copy of mp with f applied to every point; the rings share
+// one array (one allocation instead of one per ring).
+func mapPoints(mp orb.MultiPolygon, f func(orb.Point) orb.Point) orb.MultiPolygon {
 	n, rings := 0, 0
 	for _, poly := range mp {
 		rings += len(poly)
@@ -255,7 +260,7 @@ func moved(mp orb.MultiPolygon, dx, dy float64) orb.MultiPolygon {
 			r := orb.Ring(pts[:len(ring):len(ring)])
 			pts = pts[len(ring):]
 			for k, p := range ring {
-				r[k] = orb.Point{p[0] + dx, p[1] + dy}
+				r[k] = f(p)
 			}
 			out[i][j] = r
 		}
@@ -267,20 +272,7 @@ func within(b, box orb.Bound) bool {
 	return b.Min[0] >= box.Min[0] && b.Min[1] >= box.Min[1] && b.Max[0] <= box.Max[0] && b.Max[1] <= box.Max[1]
 }
 
-func toTileCoords(g grid, mp orb.MultiPolygon) orb.MultiPolygon {
-	out := make(orb.MultiPolygon, len(mp))
-	for i, poly := range mp {
-		out[i] = make(orb.Polygon, len(poly))
-		for j, ring := range poly {
-			r := make(orb.Ring, len(ring))
-			for k, p := range ring {
-				r[k] = g.toTile(p)
-			}
-			out[i][j] = r
-		}
-	}
-	return out
-}
+func toTileCoords(g grid, mp orb.MultiPolygon) orb.MultiPolygon { return mapPoints(mp, g.toTile) }
 
 // Points is a layer of points in metres with an R-tree.
 type Points struct {

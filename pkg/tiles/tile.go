@@ -115,20 +115,7 @@ var webMercator = func() *crs.CRS {
 
 // Project turns WGS84 geometry into Web Mercator metres; latitudes are
 // clamped to the Web Mercator square (±85.05°), where the tiles end.
-func Project(mp orb.MultiPolygon) orb.MultiPolygon {
-	out := make(orb.MultiPolygon, len(mp))
-	for i, poly := range mp {
-		out[i] = make(orb.Polygon, len(poly))
-		for j, ring := range poly {
-			r := make(orb.Ring, len(ring))
-			for k, p := range ring {
-				r[k] = ProjectPoint(p)
-			}
-			out[i][j] = r
-		}
-	}
-	return out
-}
+func Project(mp orb.MultiPolygon) orb.MultiPolygon { return mapPoints(mp, ProjectPoint) }
 
 // maxLat is the latitude of the Web Mercator square's edge.
 var maxLat = math.Atan(math.Sinh(math.Pi)) * 180 / math.Pi
