@@ -102,10 +102,15 @@ func (rc *responseCache) put(version int64, key string, e *cached) {
 }
 
 // cacheable routes answer from the data, the URL and what the caller may
-// see, and nothing else: the map's and analysts' reads. Admin routes (the
-// audit log changes with tokens) and operations are not cached.
+// see, and nothing else: the map's and analysts' reads, and the contract
+// and its reference page (static, but hashed for their ETag only once this
+// way). Admin routes (the audit log changes with tokens) and operations
+// are not cached.
 func cacheable(route string) bool {
-	for _, p := range []string{"/api/v1/levels", "/api/v1/indicators", "/ogc"} {
+	if route == "/openapi.yaml" {
+		return true
+	}
+	for _, p := range []string{"/api/v1/levels", "/api/v1/layers", "/api/v1/indicators", "/ogc", "/docs"} {
 		if route == p || strings.HasPrefix(route, p+"/") {
 			return true
 		}
