@@ -57,18 +57,15 @@ type cityDoc struct {
 }
 
 type statisticsDoc struct {
-	Indicator  string     `json:"indicator"`
-	Level      string     `json:"level"`
-	Date       atlas.Date `json:"date"`
-	Unit       string     `json:"unit"`
-	N          int        `json:"n"`
-	Suppressed int        `json:"suppressed"`
-	Missing    int        `json:"missing"`
-	Min        *float64   `json:"min"`
-	Max        *float64   `json:"max"`
-	Mean       *float64   `json:"mean"`
-	Median     *float64   `json:"median"`
-	City       cityDoc    `json:"city"`
+	tableHead
+	N          int      `json:"n"`
+	Suppressed int      `json:"suppressed"`
+	Missing    int      `json:"missing"`
+	Min        *float64 `json:"min"`
+	Max        *float64 `json:"max"`
+	Mean       *float64 `json:"mean"`
+	Median     *float64 `json:"median"`
+	City       cityDoc  `json:"city"`
 }
 
 func (s *Server) statistics(c echo.Context) error {
@@ -80,7 +77,7 @@ func (s *Server) statistics(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	doc := statisticsDoc{Indicator: t.Indicator.ID, Level: t.Level, Date: t.Date, Unit: t.Indicator.Unit, City: city}
+	doc := statisticsDoc{tableHead: t.head(), City: city}
 	doc.N, doc.Suppressed, doc.Missing = t.counts()
 	if sum, ok := stats.Summarize(t.Numbers()); ok {
 		doc.Min, doc.Max, doc.Mean, doc.Median = &sum.Min, &sum.Max, &sum.Mean, &sum.Median
@@ -284,10 +281,7 @@ func (s *Server) hasValues(ctx context.Context, id, level string, date atlas.Dat
 // ---- breaks ----
 
 type breaksDoc struct {
-	Indicator      string           `json:"indicator"`
-	Level          string           `json:"level"`
-	Date           atlas.Date       `json:"date"`
-	Unit           string           `json:"unit"`
+	tableHead
 	N              int              `json:"n"`
 	Classification *classify.Legend `json:"classification"`
 	Note           string           `json:"note,omitempty"`
@@ -303,7 +297,7 @@ func (s *Server) breaks(c echo.Context) error {
 	if err := s.classify(c, t); err != nil {
 		return err
 	}
-	doc := breaksDoc{Indicator: t.Indicator.ID, Level: t.Level, Date: t.Date, Unit: t.Indicator.Unit,
+	doc := breaksDoc{tableHead: t.head(),
 		N: len(t.Numbers()), Classification: t.Legend}
 	if t.Legend == nil {
 		doc.Note = "the values cannot be classified: " + t.Unclassified
@@ -322,14 +316,11 @@ type rankDoc struct {
 }
 
 type rankingDoc struct {
-	Indicator string     `json:"indicator"`
-	Level     string     `json:"level"`
-	Date      atlas.Date `json:"date"`
-	Unit      string     `json:"unit"`
-	Order     string     `json:"order"`
-	Ranked    int        `json:"ranked"`
-	Unranked  int        `json:"unranked"`
-	Units     []rankDoc  `json:"units"`
+	tableHead
+	Order    string    `json:"order"`
+	Ranked   int       `json:"ranked"`
+	Unranked int       `json:"unranked"`
+	Units    []rankDoc `json:"units"`
 }
 
 func (s *Server) ranking(c echo.Context) error {
@@ -349,7 +340,7 @@ func (s *Server) ranking(c echo.Context) error {
 		return err
 	}
 	ranked := rankRows(t, order == "desc")
-	doc := rankingDoc{Indicator: t.Indicator.ID, Level: t.Level, Date: t.Date, Unit: t.Indicator.Unit, Order: order,
+	doc := rankingDoc{tableHead: t.head(), Order: order,
 		Ranked: len(ranked), Unranked: len(t.Rows) - len(ranked), Units: []rankDoc{}}
 	for _, r := range ranked {
 		doc.Units = append(doc.Units, rankDoc{Rank: &r.rank, Code: r.Code, Name: r.Name, Value: r.Value, Status: string(r.Status)})
@@ -407,13 +398,10 @@ type compareUnitDoc struct {
 }
 
 type compareDoc struct {
-	Indicator string           `json:"indicator"`
-	Level     string           `json:"level"`
-	Date      atlas.Date       `json:"date"`
-	Unit      string           `json:"unit"`
-	Ranked    int              `json:"ranked"`
-	City      cityDoc          `json:"city"`
-	Units     []compareUnitDoc `json:"units"`
+	tableHead
+	Ranked int              `json:"ranked"`
+	City   cityDoc          `json:"city"`
+	Units  []compareUnitDoc `json:"units"`
 }
 
 func (s *Server) compare(c echo.Context) error {
@@ -442,7 +430,7 @@ func (s *Server) compare(c echo.Context) error {
 			byCode[r.Code] = rankedRow{row: r}
 		}
 	}
-	doc := compareDoc{Indicator: t.Indicator.ID, Level: t.Level, Date: t.Date, Unit: t.Indicator.Unit, Ranked: len(ranked), City: city}
+	doc := compareDoc{tableHead: t.head(), Ranked: len(ranked), City: city}
 	for _, code := range codes {
 		r, found := byCode[code]
 		if !found { // a unit of the level without a stored value

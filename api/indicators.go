@@ -118,10 +118,7 @@ type valueDoc struct {
 }
 
 type valuesDoc struct {
-	Indicator      string           `json:"indicator"`
-	Level          string           `json:"level"`
-	Date           atlas.Date       `json:"date"`
-	Unit           string           `json:"unit"`
+	tableHead
 	Classification *classify.Legend `json:"classification"`
 	Values         []valueDoc       `json:"values"`
 }
@@ -143,7 +140,7 @@ func (s *Server) indicatorValues(c echo.Context) error {
 	if err := s.classify(c, t); err != nil {
 		return err
 	}
-	doc := valuesDoc{Indicator: t.Indicator.ID, Level: t.Level, Date: t.Date, Unit: t.Indicator.Unit,
+	doc := valuesDoc{tableHead: t.head(),
 		Classification: t.Legend, Values: make([]valueDoc, 0, len(t.Rows))}
 	for _, r := range t.Rows {
 		doc.Values = append(doc.Values, valueDoc{Code: r.Code, Name: r.Name, Value: r.Value, Numerator: r.Numerator,

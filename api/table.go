@@ -26,6 +26,19 @@ type table struct {
 	Unclassified string
 }
 
+// tableHead heads the answers about one table: which indicator, level
+// and date, and the unit of the values.
+type tableHead struct {
+	Indicator string     `json:"indicator"`
+	Level     string     `json:"level"`
+	Date      atlas.Date `json:"date"`
+	Unit      string     `json:"unit"`
+}
+
+func (t *table) head() tableHead {
+	return tableHead{Indicator: t.Indicator.ID, Level: t.Level, Date: t.Date, Unit: t.Indicator.Unit}
+}
+
 // row is one unit's value. Value, Numerator and Denominator are set only
 // when Status is OK: a suppressed or missing value has no number.
 type row struct {
