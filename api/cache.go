@@ -57,7 +57,17 @@ func (s *Server) version(ctx context.Context) (int64, error) {
 
 // dataChanged makes the next request read the version again: this server
 // has just written (an import or computation through the API).
-func (s *Server) dataChanged() { s.dataVersion.checked.Store(0) }
+// With prepared tiles, the new version's snapshot is begun right away.
+func (s *Server) dataChanged() {
+	s.dataVersion.checked.Store(0)
+	if ta := s.tiles; ta != nil && ta.prepare {
+		go func() {
+			if _, err := ta.snapshot(context.Background()); err != nil {
+				ta.log.Warn("tiles: not prepared after a change", "error", err)
+			}
+		}()
+	}
+}
 
 // responseCache keeps the encoded answers of data GETs for the current
 // data version: the same request on unchanged data is answered from

@@ -38,6 +38,11 @@ type Config struct {
 	// TileCacheSize bounds the memory of cached (gzipped) tiles; 0 means
 	// 256 MB.
 	TileCacheSize int64
+	// PrepareTiles loads every tileset and prepares its zooms in the
+	// background when the server starts and after each new data version,
+	// so that the first tiles a map asks for do not wait for that; off,
+	// each is prepared when a tile first needs it.
+	PrepareTiles bool
 	// Freshness is how long the server answers from a data version
 	// without asking the store whether another process wrote since; 0
 	// asks on every data request.
@@ -55,6 +60,7 @@ type Server struct {
 	seriesCache seriesCache
 	dataVersion dataVersion
 	cache       responseCache
+	tiles       *tileAPI
 	echo        *echo.Echo
 }
 
@@ -107,7 +113,7 @@ func New(store atlas.Store, cfg Config) *Server {
 	s.routesAdmin(v1)
 	s.routesOGC(e.Group("/ogc"))
 	s.routesDocs(e)
-	s.routesTiles(e, cfg.TileCacheSize)
+	s.routesTiles(e, cfg.TileCacheSize, cfg.PrepareTiles)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})))
 	if cfg.Frontend != nil {
 		e.GET("/*", echo.WrapHandler(http.FileServer(http.FS(cfg.Frontend))))

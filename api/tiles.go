@@ -50,15 +50,24 @@ var tileQuery = []string{"indicator", "date", "method", "k", "scheme"}
 
 type tileAPI struct {
 	*Server
-	cache *tiles.Cache
-	mu    sync.Mutex
-	snap  *tileSnapshot
+	cache   *tiles.Cache
+	prepare bool // each snapshot in the background (Config.PrepareTiles)
+	mu      sync.Mutex
+	snap    *tileSnapshot
 }
 
-func (s *Server) routesTiles(e *echo.Echo, cacheSize int64) {
-	ta := &tileAPI{Server: s, cache: tiles.NewCache(cacheSize)}
+func (s *Server) routesTiles(e *echo.Echo, cacheSize int64, prepare bool) {
+	ta := &tileAPI{Server: s, cache: tiles.NewCache(cacheSize), prepare: prepare}
+	s.tiles = ta
 	e.GET("/tiles/:tilejson", ta.tileJSON)
 	e.GET(tileRoute, ta.tile)
+	if prepare {
+		go func() {
+			if _, err := ta.snapshot(context.Background()); err != nil {
+				ta.log.Warn("tiles: not prepared at start", "error", err)
+			}
+		}()
+	}
 }
 
 // tileRoute is the route of tiles. Tiles are kept gzipped and sent as
@@ -87,7 +96,8 @@ func acceptsGzip(h string) bool {
 
 // tileSnapshot is what one data version's tiles are cut from.
 type tileSnapshot struct {
-	version int64
+	version  int64
+	prepared atomic.Bool // every tileset loaded and its zooms prepared
 
 	mu     sync.Mutex
 	sets   map[string]*tileSet // by tileset id, each loaded on first use; nil until listed
@@ -107,8 +117,52 @@ func (ta *tileAPI) snapshot(ctx context.Context) (*tileSnapshot, error) {
 	if ta.snap == nil || v > ta.snap.version {
 		ta.snap = &tileSnapshot{version: v, values: map[string]*tileValues{}}
 		ta.cache.Clear()
+		if ta.prepare {
+			go ta.prepareSnapshot(ta.snap)
+		}
 	}
 	return ta.snap, nil
+}
+
+// prepareSnapshot loads every tileset of a snapshot and prepares each
+// zoom of its areas (simplified, snapped, encoded; see tiles.Areas), the
+// work a tile of a zoom would otherwise wait for: about a second per
+// 100,000 areas and zoom. It stops when a newer snapshot replaces this one.
+func (ta *tileAPI) prepareSnapshot(sn *tileSnapshot) {
+	start, ctx := time.Now(), context.Background()
+	current := func() bool {
+		ta.mu.Lock()
+		defer ta.mu.Unlock()
+		return ta.snap == sn
+	}
+	sets, err := ta.datasets(ctx)
+	if err != nil {
+		ta.log.Warn("tiles: not prepared", "version", sn.version, "error", err)
+		return
+	}
+	for _, d := range sets {
+		if !current() {
+			return
+		}
+		set, err := ta.tileSetOf(ctx, sn, d.ID)
+		if err != nil {
+			ta.log.Warn("tiles: not prepared", "tileset", d.ID, "error", err)
+			return
+		}
+		for z := set.minZoom; set.areas != nil && z <= tiles.MaxZoom && current(); z++ {
+			set.areas.Prepare(z)
+		}
+	}
+	sn.prepared.Store(true)
+	ta.log.Info("tiles prepared", "version", sn.version, "tilesets", len(sets), "ms", time.Since(start).Milliseconds())
+}
+
+// tilesPrepared says whether the current snapshot is prepared (false
+// before the first one).
+func (ta *tileAPI) tilesPrepared() bool {
+	ta.mu.Lock()
+	defer ta.mu.Unlock()
+	return ta.snap != nil && ta.snap.prepared.Load()
 }
 
 // tileSet is a level or an offer layer as tiles.
@@ -126,6 +180,7 @@ type tileSet struct {
 	points  *tiles.Points
 	units   []atlas.Unit // by code, without geometry: feature i is units[i]
 	offers  []atlas.Offer
+	props   *tiles.Columns // the features' own properties
 	minZoom int
 	bounds  [4]float64 // WGS84
 	// simplifier names what simplifies the areas: "topo" (neighbours keep
@@ -208,6 +263,11 @@ func (ta *tileAPI) load(ctx context.Context, set *tileSet) error {
 		}
 		set.offers, set.points = offers, tiles.NewPoints(pts)
 		bound, n = set.points.Bound(), len(pts)
+		props, err := tiles.NewColumns(offerKeys, n, func(i, k int) any { return offerProp(offers[i], k) })
+		if err != nil {
+			return err
+		}
+		set.props = props
 		set.minZoom = tiles.MinZoom(n, bound, offersPerTile)
 	} else {
 		units, err := ta.store.Units(ctx, set.level, atlas.UnitQuery{})
@@ -224,6 +284,19 @@ func (ta *tileAPI) load(ctx context.Context, set *tileSet) error {
 		set.units, set.simplifier = units, name
 		set.areas = tiles.NewAreas(geom, simplify, tiles.Tolerance)
 		bound, n = set.areas.Bound(), len(units)
+		props, err := tiles.NewColumns([]string{"code", "name", "parent"}, n, func(i, k int) any {
+			switch k {
+			case 0:
+				return units[i].Code
+			case 1:
+				return units[i].Name
+			}
+			return orNull(units[i].Parent)
+		})
+		if err != nil {
+			return err
+		}
+		set.props = props
 		set.minZoom = tiles.MinZoom(n, bound, unitsPerTile)
 	}
 	set.bounds = [4]float64{-180, -85.0511, 180, 85.0511}
@@ -251,18 +324,12 @@ func (ta *tileAPI) simplifierOf(id string, geom []orb.MultiPolygon) (tiles.Simpl
 	return t.Simplify, "topo"
 }
 
-// tileValues are an indicator's values at a level as a tile carries them,
-// by unit code.
+// tileValues are an indicator's values at a level as a tile carries them:
+// value, status and class of each unit of the tileset.
 type tileValues struct {
-	ind    atlas.Indicator
-	date   atlas.Date
-	byCode map[string]tileValue
-}
-
-type tileValue struct {
-	value  *float64 // only when status is ok
-	status string
-	class  *string
+	ind  atlas.Indicator
+	date atlas.Date
+	cols *tiles.Columns
 }
 
 // valuesOf reads the indicator the query names (indicator, date, method,
@@ -302,7 +369,7 @@ func (ta *tileAPI) valuesOf(c echo.Context, sn *tileSnapshot, set *tileSet) (*ti
 	if tv != nil {
 		return tv, key, nil
 	}
-	tv, err := ta.readValues(c, set.level, id)
+	tv, err := ta.readValues(c, set, id)
 	if err != nil {
 		return nil, "", err
 	}
@@ -315,7 +382,7 @@ func (ta *tileAPI) valuesOf(c echo.Context, sn *tileSnapshot, set *tileSet) (*ti
 	return tv, key, nil
 }
 
-func (ta *tileAPI) readValues(c echo.Context, level, id string) (*tileValues, error) {
+func (ta *tileAPI) readValues(c echo.Context, set *tileSet, id string) (*tileValues, error) {
 	ind, err := ta.indicator(c, id)
 	if err != nil {
 		return nil, err
@@ -326,18 +393,41 @@ func (ta *tileAPI) readValues(c echo.Context, level, id string) (*tileValues, er
 			return nil, atlas.Errorf(atlas.EINVALID, "date %q: want YYYY-MM-DD", v)
 		}
 	}
-	t, err := ta.readTable(c, ind, level, date)
+	t, err := ta.readTable(c, ind, set.level, date)
 	if err != nil {
 		return nil, err
 	}
 	if err := ta.classify(c, t); err != nil {
 		return nil, err
 	}
-	tv := &tileValues{ind: ind, date: t.Date, byCode: make(map[string]tileValue, len(t.Rows))}
-	for _, r := range t.Rows {
-		tv.byCode[r.Code] = tileValue{value: r.Value, status: string(r.Status), class: t.classOf(r.Value)}
+	rows := make(map[string]*row, len(t.Rows))
+	for i := range t.Rows {
+		rows[t.Rows[i].Code] = &t.Rows[i]
 	}
-	return tv, nil
+	// A unit with no stored value is missing; only an ok value has a
+	// number (readTable) and a class.
+	cols, err := tiles.NewColumns([]string{"value", "status", "class"}, len(set.units), func(i, k int) any {
+		r := rows[set.units[i].Code]
+		switch {
+		case r == nil && k == 1:
+			return string(atlas.Missing)
+		case r == nil:
+			return nil
+		case k == 0 && r.Value != nil:
+			return *r.Value
+		case k == 1:
+			return string(r.Status)
+		case k == 2:
+			if cl := t.classOf(r.Value); cl != nil {
+				return *cl
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &tileValues{ind: ind, date: t.Date, cols: cols}, nil
 }
 
 // tileOf reads z, x and y.ext from the path.
@@ -444,15 +534,14 @@ func (set *tileSet) encode(t tiles.Tile, format string, vals *tileValues) ([]byt
 	if len(feats) == 0 {
 		return nil, nil
 	}
-	props := func(i int) []tiles.Prop { return set.props(i, vals) }
+	cols := []*tiles.Columns{set.props}
+	if vals != nil {
+		cols = append(cols, vals.cols)
+	}
 	if format == "geojson" {
-		return tiles.Gzip(tiles.EncodeGeoJSON(t, feats, set.featureID, props)), nil
+		return tiles.Gzip(tiles.EncodeGeoJSON(t, feats, set.featureID, cols...)), nil
 	}
-	b, err := tiles.EncodeMVT(set.id, feats, func(i int) uint64 { return uint64(i) }, props)
-	if err != nil {
-		return nil, err
-	}
-	return tiles.Gzip(b), nil
+	return tiles.Gzip(tiles.EncodeMVT(set.id, feats, func(i int) uint64 { return uint64(i) }, cols...)), nil
 }
 
 // featureID is a GeoJSON feature's id: the unit's code or the offer's id.
@@ -463,40 +552,39 @@ func (set *tileSet) featureID(i int) string {
 	return set.offers[i].ID
 }
 
-// props are the properties of feature i; a nil value is null in GeoJSON
-// and left out of MVT.
-func (set *tileSet) props(i int, vals *tileValues) []tiles.Prop {
-	if set.units == nil {
-		o := set.offers[i]
-		var capacity any
+// offerKeys are the properties of an offer in tiles; offerProp gives
+// them, nil for none.
+var offerKeys = []string{"id", "name", "category", "subcategory", "provider", "provider_type",
+	"capacity", "address", "target_groups", "valid_from", "valid_to"}
+
+func offerProp(o atlas.Offer, k int) any {
+	switch offerKeys[k] {
+	case "id":
+		return o.ID
+	case "name":
+		return o.Name
+	case "category":
+		return orNull(o.Category)
+	case "subcategory":
+		return orNull(o.Subcategory)
+	case "provider":
+		return orNull(o.Provider)
+	case "provider_type":
+		return orNull(o.ProviderType)
+	case "capacity":
 		if o.Capacity != nil {
-			capacity = int64(*o.Capacity)
+			return int64(*o.Capacity)
 		}
-		return []tiles.Prop{{Key: "id", Value: o.ID}, {Key: "name", Value: o.Name},
-			{Key: "category", Value: orNull(o.Category)}, {Key: "subcategory", Value: orNull(o.Subcategory)},
-			{Key: "provider", Value: orNull(o.Provider)}, {Key: "provider_type", Value: orNull(o.ProviderType)},
-			{Key: "capacity", Value: capacity}, {Key: "address", Value: orNull(o.Address)},
-			{Key: "target_groups", Value: orNull(strings.Join(o.TargetGroups, ","))},
-			{Key: "valid_from", Value: orNull(o.From.String())}, {Key: "valid_to", Value: orNull(o.To.String())}}
+	case "address":
+		return orNull(o.Address)
+	case "target_groups":
+		return orNull(strings.Join(o.TargetGroups, ","))
+	case "valid_from":
+		return orNull(o.From.String())
+	case "valid_to":
+		return orNull(o.To.String())
 	}
-	u := set.units[i]
-	p := []tiles.Prop{{Key: "code", Value: u.Code}, {Key: "name", Value: u.Name}, {Key: "parent", Value: orNull(u.Parent)}}
-	if vals == nil {
-		return p
-	}
-	v, found := vals.byCode[u.Code]
-	if !found {
-		v.status = string(atlas.Missing) // no value stored for the unit
-	}
-	var value, class any
-	if v.value != nil {
-		value = *v.value
-	}
-	if v.class != nil {
-		class = *v.class
-	}
-	return append(p, tiles.Prop{Key: "value", Value: value}, tiles.Prop{Key: "status", Value: v.status},
-		tiles.Prop{Key: "class", Value: class})
+	return nil
 }
 
 // tileJSONDoc is a TileJSON 3.0.0 document.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	sozialatlas "github.com/sozialatlas/sozialatlas"
 	"github.com/sozialatlas/sozialatlas/geodata"
 	"github.com/sozialatlas/sozialatlas/indicators"
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
@@ -344,17 +345,17 @@ func TestTilesReadByGDAL(t *testing.T) {
 				t.Errorf("%v feature %d: GDAL %s %q, node %v", tl, i, codes[i][1], names[i][1], f.Properties)
 			}
 		}
-		// The extent GDAL reports lies within the tile and its buffer.
+		// The extent GDAL reports lies within the tile and its reach.
 		m := regexp.MustCompile(`Extent: \(([-0-9.]+), ([-0-9.]+)\) - \(([-0-9.]+), ([-0-9.]+)\)`).FindStringSubmatch(text)
 		if m == nil {
 			t.Fatalf("%v: no extent in\n%.1000s", tl, text)
 		}
-		pad := tiles.TileSize(tl.Z) * (tiles.Buffer + 1) / tiles.Extent
+		pad := tiles.TileSize(tl.Z) * (tiles.Reach + 1) / tiles.Extent
 		lo, hi := tl.FromTile(orb.Point{0, tiles.Extent}), tl.FromTile(orb.Point{tiles.Extent, 0})
 		for k, limit := range []float64{lo[0] - pad, lo[1] - pad, hi[0] + pad, hi[1] + pad} {
 			v, _ := strconv.ParseFloat(m[k+1], 64)
 			if (k < 2 && v < limit) || (k >= 2 && v > limit) {
-				t.Errorf("%v: GDAL's extent %s reaches beyond the tile's buffer (%v..%v)", tl, m[0], lo, hi)
+				t.Errorf("%v: GDAL's extent %s reaches beyond the tile's reach (%v..%v)", tl, m[0], lo, hi)
 			}
 		}
 	}
@@ -874,5 +875,67 @@ func BenchmarkTilesHTTP(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestTilesPrepared: a server that prepares its tiles loads every tileset
+// and says so in /readyz; after a change through the API it prepares the
+// new data version's snapshot, and tiles come from the new data.
+func TestTilesPrepared(t *testing.T) {
+	_, st := berlinServer(t)
+	cat, err := indicator.Load(indicators.FS(), "berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New(st, Config{OpenAPI: sozialatlas.OpenAPI, Catalog: cat, PrepareTiles: true, Logger: slog.New(slog.DiscardHandler)})
+	waitPrepared := func(version int64) *tileSnapshot {
+		t.Helper()
+		for range 600 {
+			var ready struct{ Status, Tiles string }
+			w := do(t, srv, "/readyz")
+			if err := json.Unmarshal(w.Body.Bytes(), &ready); err != nil || w.Code != 200 {
+				t.Fatalf("readyz: %d %s", w.Code, w.Body.String())
+			}
+			srv.tiles.mu.Lock()
+			sn := srv.tiles.snap
+			srv.tiles.mu.Unlock()
+			if ready.Tiles == "prepared" && sn.version >= version {
+				return sn
+			}
+			if ready.Tiles != "preparing" && ready.Tiles != "prepared" {
+				t.Fatalf("readyz tiles %q", ready.Tiles)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatal("tiles not prepared within a minute")
+		return nil
+	}
+	sn := waitPrepared(0)
+	if len(sn.sets) == 0 {
+		t.Fatal("no tilesets listed")
+	}
+	for id, set := range sn.sets {
+		if !set.loaded.Load() {
+			t.Errorf("tileset %s not loaded", id)
+		}
+	}
+	// A change through the API (a computation, which is logged as a new
+	// data version) makes the new version's snapshot be prepared without a
+	// tile asked for.
+	editor := newToken(t, st, "statistik", auth.Editor)
+	if w := request(t, srv, "POST", "/api/v1/compute", editor, nil); w.Code != 200 {
+		t.Fatalf("compute: %d %.300s", w.Code, w.Body.String())
+	}
+	next := waitPrepared(sn.version + 1)
+	if next == sn || len(next.sets) == 0 {
+		t.Fatal("no new snapshot after the change")
+	}
+	for id, set := range next.sets {
+		if !set.loaded.Load() {
+			t.Errorf("new version: tileset %s not loaded", id)
+		}
+	}
+	if w := do(t, srv, "/tiles/planungsraum/10/550/335.mvt"); w.Code != 200 {
+		t.Errorf("tile after the change: %d %s", w.Code, w.Body.String())
 	}
 }

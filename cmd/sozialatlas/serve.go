@@ -39,6 +39,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	freshness := fs.Duration("freshness", envDuration("SOZIALATLAS_FRESHNESS", time.Second), "how long answers may come from memory before the store is asked for new data written by another process; 0: on every request (env SOZIALATLAS_FRESHNESS)")
 	cacheMB := fs.Int64("cache-mb", 256, "memory for cached answers, in MB")
 	tileCacheMB := fs.Int64("tile-cache-mb", 256, "memory for cached vector tiles (gzipped), in MB")
+	prepareTiles := fs.Bool("prepare-tiles", true, "prepare the vector tiles' geometry of every level and zoom in the background at the start and after each import; false: when a tile first needs it")
 	var oidc oidcFlags
 	oidc.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -76,7 +77,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	srv := &http.Server{
 		Handler: api.New(store, api.Config{Logger: log, Frontend: frontend.Files(), OpenAPI: sozialatlas.OpenAPI, Catalog: cat,
 			OIDC: oidcCfg, CORSOrigins: strings.FieldsFunc(*cors, func(r rune) bool { return r == ',' || r == ' ' }), Freshness: *freshness, CacheSize: *cacheMB << 20,
-			TileCacheSize: *tileCacheMB << 20}),
+			TileCacheSize: *tileCacheMB << 20, PrepareTiles: *prepareTiles}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	log.Info("serving", "url", "http://"+ln.Addr().String())

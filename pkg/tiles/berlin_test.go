@@ -48,6 +48,10 @@ func tilesOver(b orb.Bound, z int) []Tile {
 // geomcheck (the rules of ST_IsValid) in tile coordinates.
 func TestBerlinTilesValid(t *testing.T) {
 	areas := NewAreas(berlinAreas(t), nil, nil)
+	cols, err := NewColumns([]string{"n"}, areas.Len(), func(i, _ int) any { return i })
+	if err != nil {
+		t.Fatal(err)
+	}
 	for z := 8; z <= 14; z++ {
 		tiles, feats, invalid := 0, 0, 0
 		for _, tl := range tilesOver(areas.Bound(), z) {
@@ -55,10 +59,7 @@ func TestBerlinTilesValid(t *testing.T) {
 			if len(fs) == 0 {
 				continue
 			}
-			b, err := EncodeMVT("plr", fs, func(i int) uint64 { return uint64(i) }, func(i int) []Prop { return []Prop{{"n", i}} })
-			if err != nil {
-				t.Fatal(err)
-			}
+			b := EncodeMVT("plr", fs, func(i int) uint64 { return uint64(i) }, cols)
 			layers, err := DecodeMVT(b)
 			if err != nil || len(layers) != 1 || len(layers[0].Features) != len(fs) {
 				t.Fatalf("%v: decoded %d layers, %v", tl, len(layers), err)
@@ -99,17 +100,17 @@ func BenchmarkBerlinTiles(b *testing.B) {
 				}
 			}
 			id := func(i int) uint64 { return uint64(i) }
-			props := func(i int) []Prop {
-				return []Prop{{"code", "01100101"}, {"name", "Planungsraum"}, {"parent", "011001"}}
+			props, err := NewColumns([]string{"code", "name", "parent"}, areas.Len(), func(i, k int) any {
+				return []string{fmt.Sprintf("0%07d", i), fmt.Sprintf("Planungsraum %d", i), fmt.Sprintf("0%05d", i/10)}[k]
+			})
+			if err != nil {
+				b.Fatal(err)
 			}
 			b.ResetTimer()
 			bytes := 0
 			for i := 0; i < b.N; i++ {
 				tl := list[i%len(list)]
-				mvt, err := EncodeMVT("planungsraum", areas.Tile(tl), id, props)
-				if err != nil {
-					b.Fatal(err)
-				}
+				mvt := EncodeMVT("planungsraum", areas.TileMVT(tl), id, props)
 				bytes += len(Gzip(mvt))
 			}
 			b.ReportMetric(float64(len(list)), "tiles")
@@ -128,24 +129,21 @@ func TestTileMVTSameBytes(t *testing.T) {
 	}
 	areas := NewAreas(geom, tp.Simplify, Tolerance)
 	id := func(i int) uint64 { return uint64(i) }
-	props := func(int) []Prop { return nil }
+	props, err := NewColumns([]string{"code"}, areas.Len(), func(i, _ int) any { return fmt.Sprint(i) })
+	if err != nil {
+		t.Fatal(err)
+	}
 	shared := 0
 	for _, z := range []int{8, 11, 14} {
 		for _, tl := range tilesOver(areas.Bound(), z) {
-			want, err := EncodeMVT("plr", areas.Tile(tl), id, props)
-			if err != nil {
-				t.Fatal(err)
-			}
+			want := EncodeMVT("plr", areas.Tile(tl), id, props)
 			feats := areas.TileMVT(tl)
 			for _, f := range feats {
 				if f.pre != nil {
 					shared++
 				}
 			}
-			got, err := EncodeMVT("plr", feats, id, props)
-			if err != nil {
-				t.Fatal(err)
-			}
+			got := EncodeMVT("plr", feats, id, props)
 			if !bytes.Equal(got, want) {
 				t.Fatalf("%v: %d bytes from the zoom's commands, %d from the tile's geometry", tl, len(got), len(want))
 			}

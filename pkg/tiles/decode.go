@@ -25,6 +25,8 @@ type DecodedLayer struct {
 	Version  int
 	Extent   int
 	Features []Decoded
+	Keys     []string
+	Values   []any // the layer's table of values, as written
 }
 
 var errTruncated = errors.New("mvt: truncated")
@@ -103,8 +105,6 @@ type rawFeature struct {
 
 func decodeLayer(b []byte) (DecodedLayer, error) {
 	l := DecodedLayer{Version: 1, Extent: 4096}
-	var keys []string
-	var values []any
 	var raw []rawFeature
 	err := fields(b, func(field int, v uint64, data []byte) error {
 		var err error
@@ -116,7 +116,7 @@ func decodeLayer(b []byte) (DecodedLayer, error) {
 		case layerExtent:
 			l.Extent = int(v)
 		case layerKeys:
-			keys = append(keys, string(data))
+			l.Keys = append(l.Keys, string(data))
 		case layerValues:
 			var val any
 			err = fields(data, func(f int, v uint64, d []byte) error {
@@ -138,7 +138,7 @@ func decodeLayer(b []byte) (DecodedLayer, error) {
 				}
 				return nil
 			})
-			values = append(values, val)
+			l.Values = append(l.Values, val)
 		case layerFeatures:
 			var f rawFeature
 			err = fields(data, func(ff int, v uint64, d []byte) error {
@@ -168,10 +168,10 @@ func decodeLayer(b []byte) (DecodedLayer, error) {
 			return l, errors.New("mvt: odd number of tags")
 		}
 		for i := 0; i < len(f.tags); i += 2 {
-			if f.tags[i] >= uint64(len(keys)) || f.tags[i+1] >= uint64(len(values)) {
+			if f.tags[i] >= uint64(len(l.Keys)) || f.tags[i+1] >= uint64(len(l.Values)) {
 				return l, errors.New("mvt: tag out of range")
 			}
-			d.Properties[keys[f.tags[i]]] = values[f.tags[i+1]]
+			d.Properties[l.Keys[f.tags[i]]] = l.Values[f.tags[i+1]]
 		}
 		var err error
 		if d.Geometry, err = decodeGeometry(f.typ, f.geom); err != nil {

@@ -69,7 +69,7 @@ type Areas struct {
 type areasAtZoom struct {
 	once      sync.Once
 	geom      []orb.MultiPolygon
-	index     rtree.RTreeG[int]
+	index     tileIndex
 	fallbacks int // areas whose simplification was invalid
 	// snapped is each area on the zoom's global grid of whole tile
 	// coordinates (tile x·Extent … on the zoom), snapped and repaired once:
@@ -122,12 +122,9 @@ func (a *Areas) at(z int) *areasAtZoom {
 				az.fallbacks++
 			}
 			az.geom[i] = dropSmall(mp, minArea)
-			if len(az.geom[i]) > 0 {
-				b := az.geom[i].Bound()
-				az.index.Insert(b.Min, b.Max, i)
-			}
 		}
 		global := gridOf(Tile{Z: z})
+		az.index = newTileIndex(z, az.geom)
 		az.snapped, az.bounds = make([]orb.MultiPolygon, len(az.geom)), make([]orb.Bound, len(az.geom))
 		for i, mp := range az.geom {
 			if len(mp) == 0 {
@@ -163,6 +160,9 @@ func splitCommands(mp orb.MultiPolygon) commandsAtZoom {
 	return commandsAtZoom{first: mp[0][0][0], rest: b[k:]}
 }
 
+// Prepare makes zoom z's geometry now rather than for its first tile.
+func (a *Areas) Prepare(z int) { a.at(z) }
+
 // Dropped counts the rings left out of tiles so far because rounding to
 // whole tile coordinates made them invalid beyond repair (see repair).
 func (a *Areas) Dropped() int64 { return a.dropped.Load() }
@@ -192,7 +192,8 @@ func dropSmall(mp orb.MultiPolygon, minArea float64) orb.MultiPolygon {
 }
 
 // Tile cuts the areas that reach into tile t (with its buffer): simplified
-// for the zoom, clipped, snapped to whole tile coordinates, exterior rings
+// for the zoom, clipped unless they fit within Reach, snapped to whole
+// tile coordinates, exterior rings
 // clockwise and holes counter-clockwise on screen (the MVT winding), with
 // repeated points and collapsed rings removed. Features come in layer
 // order.
@@ -205,19 +206,15 @@ func (a *Areas) TileMVT(t Tile) []Feature { return a.tile(t, true) }
 
 func (a *Areas) tile(t Tile, mvt bool) []Feature {
 	az := a.at(t.Z)
-	bb := bufferedBound(t)
-	var hits []int
-	az.index.Search(bb.Min, bb.Max, func(_, _ [2]float64, i int) bool {
-		hits = append(hits, i)
-		return true
-	})
-	slices.Sort(hits)
+	hits := az.index.search(t, az.geom)
 	g := gridOf(t)
 	clipBox := orb.Bound{Min: orb.Point{-Buffer, -Buffer}, Max: orb.Point{Extent + Buffer, Extent + Buffer}}
-	var out []Feature
-	for _, i := range hits {
+	reach := orb.Bound{Min: orb.Point{-Reach, -Reach}, Max: orb.Point{Extent + Reach, Extent + Reach}}
+	out := make([]Feature, 0, len(hits))
+	for _, i32 := range hits {
+		i := int(i32)
 		var mp orb.MultiPolygon
-		if b := az.bounds[i]; within(orb.Bound{Min: orb.Point{b.Min[0] - g.tx, b.Min[1] - g.ty}, Max: orb.Point{b.Max[0] - g.tx, b.Max[1] - g.ty}}, clipBox) {
+		if b := az.bounds[i]; within(orb.Bound{Min: orb.Point{b.Min[0] - g.tx, b.Min[1] - g.ty}, Max: orb.Point{b.Max[0] - g.tx, b.Max[1] - g.ty}}, reach) {
 			if mvt {
 				if len(az.snapped[i]) > 0 {
 					out = append(out, Feature{Index: i, pre: &az.cmds[i], dx: -g.tx, dy: -g.ty})

@@ -2,8 +2,6 @@ package tiles
 
 import (
 	"encoding/binary"
-	"fmt"
-	"math"
 
 	"github.com/paulmach/orb"
 )
@@ -50,53 +48,97 @@ const (
 
 // EncodeMVT encodes the features of one layer as a Mapbox Vector Tile
 // (layer version 2: the geometry is valid and wound as the specification
-// asks), with the feature ids and properties the functions give for a
-// feature's index. Property values are strings, numbers or booleans.
-func EncodeMVT(layer string, feats []Feature, id func(i int) uint64, props func(i int) []Prop) ([]byte, error) {
-	kv := newKeyValues()
-	var body []byte
-	var f, geom, tags []byte
+// asks), with the feature ids the function gives for a feature's index
+// and the properties of the columns.
+func EncodeMVT(layer string, feats []Feature, id func(i int) uint64, cols ...*Columns) []byte {
+	nums := make([]*tileNumbers, len(cols))
+	for j, c := range cols {
+		nums[j] = c.numbers()
+		defer c.release(nums[j])
+	}
+	var values [][]byte // the tile's values, numbered as first used
+	var tags, head []byte
+	// The layer's header goes before the features once their length is
+	// known: room is left for it, so that the features are not copied.
+	room := 1 + binary.MaxVarintLen64 + 2 + 2 + binary.MaxVarintLen64 + len(layer)
+	size := room + 64
+	for _, ft := range feats {
+		size += 48
+		if ft.pre != nil {
+			size += len(ft.pre.rest)
+		}
+	}
+	body := make([]byte, room, size+size/4)
 	for _, ft := range feats {
 		tags = tags[:0]
-		for _, p := range props(ft.Index) {
-			if p.Value == nil {
-				continue
+		key := 0
+		for j, c := range cols {
+			tn := nums[j]
+			for k := range c.keys {
+				if v := c.of[k][ft.Index]; v >= 0 {
+					if tn.seen[v] != tn.gen {
+						tn.seen[v], tn.at[v] = tn.gen, uint32(len(values))
+						values = append(values, c.mvt[v])
+					}
+					tags = binary.AppendUvarint(tags, uint64(key+k))
+					tags = binary.AppendUvarint(tags, uint64(tn.at[v]))
+				}
 			}
-			v, err := kv.value(p.Value)
-			if err != nil {
-				return nil, fmt.Errorf("feature %d, property %s: %w", ft.Index, p.Key, err)
-			}
-			tags = binary.AppendUvarint(tags, uint64(kv.key(p.Key)))
-			tags = binary.AppendUvarint(tags, uint64(v))
+			key += len(c.keys)
 		}
+		// The geometry: the commands encoded for the zoom after the
+		// first point moved to the tile (see commandsAtZoom), or encoded
+		// here from the cut geometry.
 		var typ uint64
+		var rest []byte
 		if pre := ft.pre; pre != nil {
-			geom = binary.AppendUvarint(geom[:0], command(cmdMoveTo, 1))
-			geom = binary.AppendUvarint(geom, zigzag(int64(pre.first[0]+ft.dx)))
-			geom = binary.AppendUvarint(geom, zigzag(int64(pre.first[1]+ft.dy)))
-			geom, typ = append(geom, pre.rest...), typePolygon
-		} else if geom, typ = appendCommands(geom[:0], ft.Geometry); typ == 0 {
+			head = binary.AppendUvarint(head[:0], command(cmdMoveTo, 1))
+			head = binary.AppendUvarint(head, zigzag(int64(pre.first[0]+ft.dx)))
+			head = binary.AppendUvarint(head, zigzag(int64(pre.first[1]+ft.dy)))
+			rest, typ = pre.rest, typePolygon
+		} else if head, typ = appendCommands(head[:0], ft.Geometry); typ == 0 {
 			continue
 		}
-		f = f[:0]
-		f = appendVarintField(f, featureID, id(ft.Index))
-		f = appendBytesField(f, featureTags, tags)
-		f = appendVarintField(f, featureType, typ)
-		f = appendBytesField(f, featureGeometry, geom)
-		body = appendBytesField(body, layerFeatures, f)
+		fid := id(ft.Index)
+		geomLen := len(head) + len(rest)
+		n := 1 + uvarintLen(fid) + 1 + uvarintLen(uint64(len(tags))) + len(tags) +
+			1 + uvarintLen(typ) + 1 + uvarintLen(uint64(geomLen)) + geomLen
+		body = binary.AppendUvarint(appendTag(body, layerFeatures, wireBytes), uint64(n))
+		body = appendVarintField(body, featureID, fid)
+		body = appendBytesField(body, featureTags, tags)
+		body = appendVarintField(body, featureType, typ)
+		body = binary.AppendUvarint(appendTag(body, featureGeometry, wireBytes), uint64(geomLen))
+		body = append(append(body, head...), rest...)
 	}
+	for _, c := range cols {
+		for _, k := range c.keys {
+			body = appendBytesField(body, layerKeys, []byte(k))
+		}
+	}
+	for _, v := range values {
+		body = appendBytesField(body, layerValues, v)
+	}
+	body = appendVarintField(body, layerExtent, Extent)
 	var l []byte
 	l = appendVarintField(l, layerVersion, 2)
 	l = appendBytesField(l, layerName, []byte(layer))
-	l = append(l, body...)
-	for _, k := range kv.keys {
-		l = appendBytesField(l, layerKeys, []byte(k))
+	n := len(l) + len(body) - room
+	var head0 []byte
+	head0 = binary.AppendUvarint(appendTag(head0, tileLayers, wireBytes), uint64(n))
+	head0 = append(head0, l...)
+	start := room - len(head0)
+	copy(body[start:], head0)
+	return body[start:]
+}
+
+// uvarintLen is the number of bytes of v as a varint.
+func uvarintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
 	}
-	for _, v := range kv.values {
-		l = appendBytesField(l, layerValues, v)
-	}
-	l = appendVarintField(l, layerExtent, Extent)
-	return appendBytesField(nil, tileLayers, l), nil
+	return n
 }
 
 func appendTag(b []byte, field, wire int) []byte {
@@ -148,69 +190,3 @@ func appendCommands(b []byte, g orb.Geometry) ([]byte, uint64) {
 func command(id, count int) uint64 { return uint64(id&7 | count<<3) }
 
 func zigzag(v int64) uint64 { return uint64((v << 1) ^ (v >> 63)) }
-
-// keyValues numbers a layer's distinct keys and values.
-type keyValues struct {
-	keys     []string
-	keyIndex map[string]int
-	values   [][]byte // encoded Value messages
-	valIndex map[any]int
-}
-
-func newKeyValues() *keyValues {
-	return &keyValues{keyIndex: map[string]int{}, valIndex: map[any]int{}}
-}
-
-func (kv *keyValues) key(k string) int {
-	i, found := kv.keyIndex[k]
-	if !found {
-		i = len(kv.keys)
-		kv.keys = append(kv.keys, k)
-		kv.keyIndex[k] = i
-	}
-	return i
-}
-
-func (kv *keyValues) value(v any) (int, error) {
-	// Whole numbers that fit are written as integers, so that a number
-	// has one encoding whichever Go type carried it.
-	switch x := v.(type) {
-	case int:
-		v = int64(x)
-	case int32:
-		v = int64(x)
-	case uint32:
-		v = uint64(x)
-	case float32:
-		v = float64(x)
-	}
-	if i, found := kv.valIndex[v]; found {
-		return i, nil
-	}
-	var m []byte
-	switch x := v.(type) {
-	case string:
-		m = appendBytesField(nil, valueString, []byte(x))
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return 0, fmt.Errorf("%v is not a finite number", x)
-		}
-		m = binary.LittleEndian.AppendUint64(appendTag(nil, valueDouble, wireFixed), math.Float64bits(x))
-	case int64:
-		m = appendVarintField(nil, valueInt, uint64(x))
-	case uint64:
-		m = appendVarintField(nil, valueUint, x)
-	case bool:
-		b := uint64(0)
-		if x {
-			b = 1
-		}
-		m = appendVarintField(nil, valueBool, b)
-	default:
-		return 0, fmt.Errorf("a value of type %T cannot go into a vector tile", v)
-	}
-	i := len(kv.values)
-	kv.values = append(kv.values, m)
-	kv.valIndex[v] = i
-	return i, nil
-}

@@ -1,6 +1,7 @@
 package tiles_test
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"sync"
@@ -41,15 +42,13 @@ func BenchmarkSynthTiles(b *testing.B) {
 		b.Run("z"+strconv.Itoa(z), func(b *testing.B) {
 			list := cover(a.Bound(), z)
 			a.Tile(list[0]) // the zoom's simplification
+			props := synthProps(b, a.Len())
 			b.ResetTimer()
 			bytes := 0
 			for b.Loop() {
 				for _, t := range list {
 					feats := a.TileMVT(t)
-					mvt, err := tiles.EncodeMVT("baublock", feats, func(i int) uint64 { return uint64(i) }, func(int) []tiles.Prop { return nil })
-					if err != nil {
-						b.Fatal(err)
-					}
+					mvt := tiles.EncodeMVT("baublock", feats, func(i int) uint64 { return uint64(i) }, props)
 					bytes += len(tiles.Gzip(mvt))
 				}
 			}
@@ -57,6 +56,18 @@ func BenchmarkSynthTiles(b *testing.B) {
 			b.ReportMetric(float64(bytes)/float64(b.N*len(list))/1024, "KB/tile")
 		})
 	}
+}
+
+// synthProps are properties like the server's for a block: its code,
+// name and parent's code.
+func synthProps(b testing.TB, n int) *tiles.Columns {
+	cols, err := tiles.NewColumns([]string{"code", "name", "parent"}, n, func(i, k int) any {
+		return []string{fmt.Sprintf("B%06d", i), fmt.Sprintf("Block %d", i), fmt.Sprintf("P%04d", i/40)}[k]
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return cols
 }
 
 // cover lists the tiles that cover a bound in Web Mercator metres.

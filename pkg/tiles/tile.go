@@ -23,9 +23,18 @@ import (
 const (
 	// Extent is the size of a tile in tile coordinates (the MVT default).
 	Extent = 4096
-	// Buffer is how far beyond its edges a tile's geometry reaches, in
-	// tile coordinates, so that lines along the edge draw without seams.
+	// Buffer is how far beyond its edges a tile reaches for features, in
+	// tile coordinates, so that lines along the edge draw without seams:
+	// every area that meets the tile with its buffer is in it, cut at the
+	// buffer unless it fits within Reach.
 	Buffer = 64
+	// Reach is how far beyond its edges a tile's geometry may reach: an
+	// area crossing the tile's edge that stays within Reach is kept whole,
+	// not cut. At the zooms where areas are small (blocks at z12 to z15)
+	// this spares nearly every cut, which cost more than the rest of a
+	// tile together, for a few per cent more bytes; the map clips to the
+	// tile, so it draws the same. Large areas are still cut at the buffer.
+	Reach = Extent / 4
 	// MaxZoom is the deepest zoom served; clients draw deeper zooms from it.
 	MaxZoom = 16
 	// tilePixels is the size of a tile on screen, for tolerances in pixels.

@@ -79,12 +79,13 @@ func TestEncodeMVT(t *testing.T) {
 	}
 
 	feats := []Feature{{Index: 7, Geometry: orb.MultiPolygon{{{{0, 0}, {10, 0}, {10, 10}, {0, 10}, {0, 0}}}}}, {Index: 9, Geometry: orb.Point{5, 5}}}
-	b, err := EncodeMVT("units", feats, func(i int) uint64 { return uint64(i * 10) }, func(i int) []Prop {
-		return []Prop{{"code", "c" + string(rune('0'+i))}, {"n", i}, {"x", 1.5}, {"ok", true}, {"none", nil}}
+	cols, err := NewColumns([]string{"code", "n", "x", "ok", "none"}, 10, func(i, k int) any {
+		return []any{"c" + string(rune('0'+i)), i, 1.5, true, nil}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	b := EncodeMVT("units", feats, func(i int) uint64 { return uint64(i * 10) }, cols)
 	layers, err := DecodeMVT(b)
 	if err != nil || len(layers) != 1 || layers[0].Name != "units" || layers[0].Version != 2 || layers[0].Extent != 4096 || len(layers[0].Features) != 2 {
 		t.Fatalf("decoded %+v, %v", layers, err)
@@ -99,8 +100,13 @@ func TestEncodeMVT(t *testing.T) {
 	if !orb.Equal(f.Geometry, feats[0].Geometry) || !orb.Equal(layers[0].Features[1].Geometry, orb.MultiPoint{{5, 5}}) {
 		t.Errorf("geometry %v %v", f.Geometry, layers[0].Features[1].Geometry)
 	}
-	if _, err := EncodeMVT("x", feats, func(int) uint64 { return 0 }, func(int) []Prop { return []Prop{{"bad", math.NaN()}} }); err == nil {
-		t.Error("NaN encoded")
+	// Each distinct value is written once: 1.5 and true are shared by
+	// both features.
+	if got := len(layers[0].Values); got != 2*2+2 {
+		t.Errorf("%d values, want 6 (two codes, two numbers, 1.5, true)", got)
+	}
+	if _, err := NewColumns([]string{"bad"}, 1, func(int, int) any { return math.NaN() }); err == nil {
+		t.Error("NaN taken")
 	}
 }
 
@@ -210,9 +216,11 @@ func TestSnap(t *testing.T) {
 func TestGeoJSON(t *testing.T) {
 	tl := Tile{12, 2200, 1343}
 	feats := []Feature{{Index: 0, Geometry: orb.MultiPolygon{{{{0, 0}, {100, 0}, {100, 100}, {0, 100}, {0, 0}}}}}}
-	b := EncodeGeoJSON(tl, feats, func(int) string { return "0100" }, func(int) []Prop {
-		return []Prop{{"code", "0100"}, {"value", nil}, {"name", "<Mitte>"}}
-	})
+	cols, err := NewColumns([]string{"code", "value", "name"}, 1, func(_, k int) any { return []any{"0100", nil, "<Mitte>"}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := EncodeGeoJSON(tl, feats, func(int) string { return "0100" }, cols)
 	var fc struct {
 		Features []struct {
 			ID         string         `json:"id"`
