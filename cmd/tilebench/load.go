@@ -22,7 +22,7 @@ import (
 // results file.
 type result struct {
 	Target    string         `json:"target"`          // ours, baseline, bare
-	Phase     string         `json:"phase"`           // cold, warm, first
+	Phase     string         `json:"phase"`           // cold-start, cold, warm, pyramid, prepare
 	Zoom      int            `json:"zoom"`            // -1 when the list has several zooms
 	Zooms     string         `json:"zooms,omitempty"` // then these
 	ListTiles int            `json:"list_tiles"`      // tiles in the list
@@ -39,6 +39,11 @@ type result struct {
 	HWMkB     int64          `json:"hwm_kb,omitempty"`
 	RSSkB     int64          `json:"rss_kb,omitempty"`
 	SamplesUS []int64        `json:"samples_us,omitempty"` // every latency, for merging cold passes
+	// The prepare line (written by scripts/bench-tiles): the level's
+	// TileJSON minzoom and the seconds a fresh server took to prepare its
+	// tiles after /readyz.
+	MinZoom  *int    `json:"minzoom,omitempty"`
+	PrepareS float64 `json:"prepare_s,omitempty"`
 }
 
 func (r result) rps() float64 {
@@ -282,13 +287,12 @@ func load(ctx context.Context, args []string) error {
 	tf.register(fs)
 	template := fs.String("url", "", "tile URL template with {z}, {x}, {y} on 127.0.0.1")
 	target := fs.String("target", "ours", "name of the target in the results: ours, baseline or bare")
-	phase := fs.String("phase", "warm", "name of the phase in the results: cold, cold-loaded, cold-tiles, warm, first, first-loaded or pyramid")
+	phase := fs.String("phase", "warm", "name of the phase in the results: cold-start, cold, warm or pyramid")
 	clients := fs.Int("clients", 16, "concurrent clients")
 	passes := fs.Int("passes", 1, "request every tile this many times (when -duration is 0)")
 	duration := fs.Duration("duration", 0, "loop over the list this long instead of -passes")
 	timeout := fs.Duration("timeout", 10*time.Minute, "give up when the run takes longer")
 	pid := fs.Int("pid", 0, "the server's process id, for its peak RSS after the run")
-	prime := fs.String("prime", "", "a URL requested once before the run, not timed")
 	keep := fs.Bool("samples", false, "keep every latency in the results (to merge cold passes)")
 	out := fs.String("out", "", "append the result as a JSON line to this file")
 	if err := fs.Parse(args); err != nil {
@@ -296,16 +300,6 @@ func load(ctx context.Context, args []string) error {
 	}
 	if err := checkLoopback(*template); err != nil {
 		return err
-	}
-	if *prime != "" {
-		if err := checkLoopback(*prime); err != nil {
-			return err
-		}
-		// Any answer will do (a zoom the server does not serve answers
-		// 400, which the run itself shows); no answer stops the run.
-		if s := fetch(ctx, newClient(1), *prime, 0); s.err {
-			return fmt.Errorf("prime %s: no answer", *prime)
-		}
 	}
 	lists, zooms, err := tf.lists()
 	if err != nil {

@@ -6,7 +6,7 @@
 //	tilebench bare     -source TEMPLATE -bbox B -zoom Z -addr 127.0.0.1:PORT
 //	tilebench load     -url TEMPLATE -bbox B -zoom Z [-passes N | -duration D] -out FILE
 //	tilebench report   FILE
-//	tilebench list     -url TEMPLATE -bbox B -zoom Z [-max N] [-west]
+//	tilebench list     -url TEMPLATE -bbox B -zoom Z [-max N]
 //
 // A TEMPLATE is a tile URL with {z}, {x} and {y}; every target is asked
 // for the same tiles: those covering the bounding box B at zoom Z, in an
@@ -54,14 +54,12 @@ func run(ctx context.Context, args []string) error {
 	return fmt.Errorf("unknown command %q: want baseline, bare, load, report or list", args[0])
 }
 
-// list prints the URLs of the tile list, one a line, or with -west the
-// tile next to it (westOf).
+// list prints the URLs of the tile list, one a line.
 func list(args []string) error {
 	fs := flag.NewFlagSet("list", flag.ContinueOnError)
 	var tf tileFlags
 	tf.register(fs)
 	template := fs.String("url", "{z}/{x}/{y}", "tile URL template with {z}, {x}, {y}")
-	west := fs.Bool("west", false, "print the tile west of the list instead, one per zoom")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -70,11 +68,6 @@ func list(args []string) error {
 		return err
 	}
 	for _, z := range zooms {
-		if *west {
-			b, _ := parseBBox(tf.bbox) // checked by lists
-			fmt.Println(tileURL(*template, westOf(b, z)))
-			continue
-		}
 		for _, t := range lists[z] {
 			fmt.Println(tileURL(*template, t))
 		}

@@ -66,19 +66,6 @@ func coveringTiles(b bbox, z int) []tile {
 	return out
 }
 
-// westOf is a tile of zoom z next to the box but not in its covering
-// list: west of its north-west tile (east of the north-east one at the
-// world's west edge). Asking for it makes a server prepare the zoom
-// without caching any tile of the list.
-func westOf(b bbox, z int) tile {
-	x0, y0 := tileXY(b.MinLon, b.MaxLat, z)
-	if x0 > 0 {
-		return tile{z, x0 - 1, y0}
-	}
-	x1, _ := tileXY(b.MaxLon, b.MaxLat, z)
-	return tile{z, x1 + 1, y0}
-}
-
 // tileList is the benchmark's list at zoom z: the covering tiles in an
 // order shuffled by seed (so that concurrent clients do not walk
 // neighbours in step), the first max of them when max > 0. The same
