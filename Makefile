@@ -5,12 +5,22 @@ BIN     := bin/sozialatlas
 DATA    ?= ./data
 ADDR    ?= 127.0.0.1:8080
 
-.PHONY: all build run test vet bench bench-import bench-engine bench-api bench-tiles synth clean
+.PHONY: all build frontend e2e run test vet bench bench-import bench-engine bench-api bench-tiles synth clean
 
 all: build
 
-build:
+build: frontend
 	$(GO) build -o $(BIN) ./cmd/sozialatlas
+
+# The web map (frontend/, TypeScript + Vite + MapLibre) into frontend/dist,
+# which the binary embeds; skipped when dist is newer than its sources.
+frontend:
+	scripts/frontend
+
+# End-to-end tests of the web map in Debian's Chromium; out/e2e/ gets
+# screenshots and the measured timings.
+e2e:
+	scripts/e2e
 
 # Serves http://localhost:8080 on the embedded store; the first start imports the Berlin demo.
 run: build

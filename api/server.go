@@ -21,7 +21,7 @@ import (
 // Config is what the server needs besides the store.
 type Config struct {
 	Logger   *slog.Logger
-	Frontend fs.FS  // the web app, served at /
+	Frontend fs.FS  // the web app, served at / (api/app.go)
 	OpenAPI  []byte // the contract, served at /openapi.yaml
 	// Catalog gives computed indicators their default classification and
 	// is what POST /api/v1/compute runs; nil: quantiles, no computing.
@@ -47,6 +47,9 @@ type Config struct {
 	// without asking the store whether another process wrote since; 0
 	// asks on every data request.
 	Freshness time.Duration
+	// BasemapStyle is a MapLibre style URL the web map draws under the
+	// units; empty: a neutral background (no request to another host).
+	BasemapStyle string
 }
 
 // Server serves the REST API, the contract and the frontend.
@@ -95,7 +98,7 @@ func New(store atlas.Store, cfg Config) *Server {
 			ExposeHeaders: []string{"ETag", echo.HeaderXRequestID}}))
 	}
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024,
-		Skipper: func(c echo.Context) bool { return c.Path() == tileRoute }}), s.authenticate, s.answer)
+		Skipper: func(c echo.Context) bool { return c.Path() == tileRoute || c.Path() == appRoute }}), s.authenticate, s.answer)
 
 	e.GET("/healthz", s.health)
 	e.GET("/readyz", s.ready)
@@ -115,9 +118,7 @@ func New(store atlas.Store, cfg Config) *Server {
 	s.routesDocs(e)
 	s.routesTiles(e, cfg.TileCacheSize, cfg.PrepareTiles)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})))
-	if cfg.Frontend != nil {
-		e.GET("/*", echo.WrapHandler(http.FileServer(http.FS(cfg.Frontend))))
-	}
+	s.routesApp(e, cfg)
 	return s
 }
 

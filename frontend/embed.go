@@ -1,5 +1,8 @@
-// Package frontend holds the web app served at /. Until the map is built it
-// is a plain page that lists the levels.
+// Package frontend holds the web map served at /: a Vite build of the
+// TypeScript app in src/, written to dist/ by `make frontend` (scripts/frontend)
+// and embedded here. A clone where the app was never built still compiles:
+// dist/ then holds only .keep, and the server answers / with a page that
+// says how to build it (api/app.go).
 package frontend
 
 import (
@@ -7,8 +10,15 @@ import (
 	"io/fs"
 )
 
-//go:embed index.html
+//go:embed all:dist
 var files embed.FS
 
-// Files returns the web app's files.
-func Files() fs.FS { return files }
+// Files returns the built app: index.html at the top, hashed assets under
+// assets/.
+func Files() fs.FS {
+	sub, err := fs.Sub(files, "dist")
+	if err != nil {
+		panic(err) // "dist" is a valid path: fs.Sub fails only on invalid ones
+	}
+	return sub
+}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -40,6 +41,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cacheMB := fs.Int64("cache-mb", 256, "memory for cached answers, in MB")
 	tileCacheMB := fs.Int64("tile-cache-mb", 256, "memory for cached vector tiles (gzipped), in MB")
 	prepareTiles := fs.Bool("prepare-tiles", true, "prepare the vector tiles' geometry of every level and zoom in the background at the start and after each import; false: when a tile first needs it")
+	basemap := fs.String("basemap-style", os.Getenv("SOZIALATLAS_BASEMAP_STYLE"), "URL of a MapLibre style the web map draws under the units, e.g. the city's own tile server; default none: a neutral background and no request to another host (env SOZIALATLAS_BASEMAP_STYLE)")
 	var oidc oidcFlags
 	oidc.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -49,6 +51,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	oidcCfg, err := oidc.config()
 	if err != nil {
+		return err
+	}
+	if err := checkStyleURL(*basemap); err != nil {
 		return err
 	}
 	cat, err := cf.load() // checked at start: a broken catalog stops the server with its problems
@@ -77,7 +82,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	srv := &http.Server{
 		Handler: api.New(store, api.Config{Logger: log, Frontend: frontend.Files(), OpenAPI: sozialatlas.OpenAPI, Catalog: cat,
 			OIDC: oidcCfg, CORSOrigins: strings.FieldsFunc(*cors, func(r rune) bool { return r == ',' || r == ' ' }), Freshness: *freshness, CacheSize: *cacheMB << 20,
-			TileCacheSize: *tileCacheMB << 20, PrepareTiles: *prepareTiles}),
+			TileCacheSize: *tileCacheMB << 20, PrepareTiles: *prepareTiles, BasemapStyle: *basemap}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	log.Info("serving", "url", "http://"+ln.Addr().String())
@@ -129,6 +134,19 @@ func (o *oidcFlags) config() (*auth.OIDC, error) {
 		jwks = strings.TrimSuffix(o.issuer, "/") + "/protocol/openid-connect/certs"
 	}
 	return &auth.OIDC{Issuer: o.issuer, Audience: o.audience, JWKSURL: jwks, RoleClaim: o.claim, Roles: roles}, nil
+}
+
+// checkStyleURL accepts an empty basemap style (none), an http(s) URL or
+// a path on this host, so that a typo fails at start, not in the browser.
+func checkStyleURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https" && !(u.Scheme == "" && strings.HasPrefix(u.Path, "/"))) || (u.Scheme != "" && u.Host == "") {
+		return usagef("-basemap-style %q: want an http(s) URL of a MapLibre style, or a path on this host such as /styles/basemap.json", v)
+	}
+	return nil
 }
 
 // envDuration reads a duration from the environment, or def.

@@ -1,0 +1,69 @@
+// The hover tooltip: a unit's name, code, value and class, or an offer's
+// name, category, provider and places.
+
+import type { App } from '../app';
+import { crossCell } from '../classes';
+import { byId, fill, h } from '../dom';
+import { formatCount, formatValue } from '../format';
+import { t } from '../i18n';
+
+export function initTooltip(app: App): void {
+  const tip = byId('tooltip');
+  let overOffer = false;
+  const place = (p: { x: number; y: number }) => {
+    const wrap = byId('map').getBoundingClientRect();
+    const x = Math.min(p.x + 14, wrap.width - tip.offsetWidth - 8);
+    const y = p.y + 14 + tip.offsetHeight > wrap.height ? p.y - tip.offsetHeight - 10 : p.y + 14;
+    tip.style.transform = `translate(${Math.max(4, x)}px, ${Math.max(4, y)}px)`;
+  };
+  app.amap.onOfferHover = (f, p) => {
+    overOffer = !!f;
+    if (!f) return;
+    const layer = app.layers.find((l) => l.id === f.layer);
+    const str = (k: string) => (typeof f.props[k] === 'string' ? (f.props[k] as string) : null);
+    const cap = f.props['capacity'];
+    fill(
+      tip,
+      h('strong', {}, str('name') ?? ''),
+      h('span', { className: 'muted block' }, [layer?.name, str('category')].filter(Boolean).join(' · ')),
+      str('provider') ? h('span', { className: 'block' }, `${t('offers.providerLabel')}: ${str('provider')}${str('provider_type') ? ` (${str('provider_type')})` : ''}`) : null,
+      typeof cap === 'number' ? h('span', { className: 'block' }, t('offers.capacity', { n: formatCount(cap, app.state.lang) })) : null,
+      str('address') ? h('span', { className: 'block muted' }, str('address')!) : null,
+    );
+    tip.hidden = false;
+    place(p);
+  };
+  app.amap.onUnitHover = (f, p) => {
+    if (overOffer) return;
+    const cur = app.current;
+    if (!f || !cur) {
+      tip.hidden = true;
+      return;
+    }
+    const row = cur.byCode.get(f.code);
+    const lang = app.state.lang;
+    let value = t('panel.missing');
+    if (row?.status === 'ok') value = formatValue(row.value, cur.ind.unit, lang, cur.ind.precision);
+    if (row?.status === 'suppressed') value = t('panel.suppressed');
+    let cls = row?.class ?? null;
+    const cross = app.crossLegend();
+    if (cross && row?.value != null) {
+      const cell = crossCell(cross, row.value);
+      if (cell) cls = `${cross.rows[cell[0]]} / ${cross.cols[cell[1]]}`;
+    }
+    if (app.state.mode === 'lisa' && cur.lisa) {
+      const lu = cur.lisa.units.find((u) => u.code === f.code);
+      cls = lu ? t(`lisa.${lu.cluster}`) : null;
+    }
+    fill(
+      tip,
+      h('strong', {}, f.name),
+      h('span', { className: 'muted' }, ` ${f.code}`),
+      h('span', { className: 'block' }, `${cur.ind.name}: `, h('b', {}, value)),
+      cls ? h('span', { className: 'block muted' }, `${t('panel.class')}: ${cls}`) : null,
+    );
+    tip.hidden = false;
+    place(p);
+  };
+  byId('map').addEventListener('mouseleave', () => (tip.hidden = true));
+}
