@@ -120,7 +120,7 @@ func cacheable(route string) bool {
 	if route == "/openapi.yaml" {
 		return true
 	}
-	for _, p := range []string{"/api/v1/levels", "/api/v1/layers", "/api/v1/indicators", "/ogc", "/docs"} {
+	for _, p := range []string{"/api/v1/levels", "/api/v1/layers", "/api/v1/indicators", "/ogc", "/docs", "/maps", "/reports"} {
 		if route == p || strings.HasPrefix(route, p+"/") {
 			return true
 		}

@@ -358,7 +358,7 @@ func TestExportDisclosure(t *testing.T) {
 		var p problem
 		json.Unmarshal(w.Body.Bytes(), &p)
 		if w.Code != 400 || w.Header().Get("Content-Type") != "application/problem+json" ||
-			p.Detail != `format "`+format+`": want one of json, csv, csv-excel, xlsx` {
+			p.Detail != `format "`+format+`": want one of json, csv, csv-excel, xlsx, geojson, gpkg` {
 			t.Errorf("format=%s: %d %q", format, w.Code, p.Detail)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -98,7 +99,7 @@ func New(store atlas.Store, cfg Config) *Server {
 			ExposeHeaders: []string{"ETag", echo.HeaderXRequestID}}))
 	}
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024,
-		Skipper: func(c echo.Context) bool { return c.Path() == tileRoute || c.Path() == appRoute }}), s.authenticate, s.answer)
+		Skipper: skipGzip}), s.authenticate, s.answer)
 
 	e.GET("/healthz", s.health)
 	e.GET("/readyz", s.ready)
@@ -117,9 +118,23 @@ func New(store atlas.Store, cfg Config) *Server {
 	s.routesOGC(e.Group("/ogc"))
 	s.routesDocs(e)
 	s.routesTiles(e, cfg.TileCacheSize, cfg.PrepareTiles)
+	s.routesMaps(e) // maps and report pages: api/maps.go, api/reports.go
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})))
 	s.routesApp(e, cfg)
 	return s
+}
+
+// skipGzip: tiles and the app's files are kept gzipped and sent as kept;
+// PNG and PDF maps are compressed already.
+func skipGzip(c echo.Context) bool {
+	switch c.Path() {
+	case tileRoute, appRoute:
+		return true
+	case mapRoute:
+		ext := path.Ext(c.Param("id"))
+		return ext == ".png" || ext == ".pdf"
+	}
+	return false
 }
 
 // ServeHTTP makes the server an http.Handler.

@@ -1,6 +1,7 @@
 // Package export writes tables for people who work in spreadsheets: CSV
 // as RFC 4180 describes it, CSV as Excel on a German Windows reads it, and
-// XLSX with a sheet of metadata. It knows nothing of HTTP or of the
+// XLSX with a sheet of metadata; and, with a geometry per row, for GIS:
+// GeoJSON (RFC 7946) and GeoPackage. It knows nothing of HTTP or of the
 // atlas: callers build a Table and choose a writer.
 //
 // Numbers are written as they are, never rounded: a file is data to
@@ -18,6 +19,9 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
 )
 
 // Table is what a writer writes: a title, metadata pairs and columns of
@@ -32,6 +36,17 @@ type Table struct {
 	Metadata []Pair
 	Columns  []Column
 	Rows     [][]Cell
+	// Geometries hold one WGS84 geometry per row for the GeoJSON and
+	// GeoPackage writers (nil: a row without geometry); the other
+	// writers ignore them.
+	Geometries []orb.Geometry
+	// Layer names the table inside a GeoPackage (and the GeoJSON
+	// collection); default "data".
+	Layer string
+	// Changed is written where a format records when its data last
+	// changed (GeoPackage), instead of the time of writing, so that the
+	// same table gives the same bytes.
+	Changed time.Time
 }
 
 // Pair is one metadata entry.

@@ -2,7 +2,7 @@ package tiles
 
 import (
 	"bytes"
-		"encoding/json"
+	"encoding/json"
 	"io"
 	"math"
 	"strconv"

@@ -1,0 +1,611 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"math"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
+
+	"github.com/sozialatlas/sozialatlas/pkg/atlas"
+	"github.com/sozialatlas/sozialatlas/pkg/classify"
+	"github.com/sozialatlas/sozialatlas/pkg/render"
+)
+
+// Maps for council reports: /maps/{level}/{indicator}.{svg,png,pdf}
+// renders the choropleth on the server. Values, classes and colours come
+// from the table and the one classification (readTable, classify) that
+// the values and breaks answers use; pkg/render lays out one scene and
+// writes it in the three formats. A withheld value reaches the scene only
+// as its status: its area is hatched, never coloured by a class.
+
+// mapRoute is the route of the server-rendered maps; id is the indicator
+// with the format's extension.
+const mapRoute = "/maps/:level/:id"
+
+// routesMaps registers the maps and report pages.
+func (s *Server) routesMaps(e *echo.Echo) {
+	e.GET(mapRoute, s.mapFile)
+	e.GET("/reports/:level/:id", s.report)
+}
+
+// Bounds of the map parameters.
+const (
+	minPageMM, maxPageMM = 50, 420 // A3's long side
+	defaultWidthMM       = 210     // A4 portrait
+	defaultHeightMM      = 297
+	minDPI, maxDPI       = 72, 300
+	defaultDPI           = 150
+	maxTitle             = 200
+	mediaSVG             = "image/svg+xml"
+	mediaPDF             = "application/pdf"
+	mediaPNG             = "image/png"
+)
+
+var mapMedia = map[string]string{"svg": mediaSVG, "png": mediaPNG, "pdf": mediaPDF}
+
+// mapParams are a map request's parameters, checked.
+type mapParams struct {
+	format        string  // svg, png, pdf
+	width, height float64 // mm
+	dpi           float64
+	bbox          *orb.Bound
+	title         string
+	lang          *texts
+	labels        bool
+	offers        string // offer layer id
+}
+
+// splitExt splits "mss-status-index.png" into the indicator id and the
+// format; without an extension the format is SVG.
+func splitExt(name string) (string, string, error) {
+	id, ext, found := strings.Cut(name, ".")
+	if !found {
+		return id, "svg", nil
+	}
+	if _, ok := mapMedia[ext]; !ok {
+		return "", "", atlas.Errorf(atlas.EINVALID, "map format %q: want %s.svg, %s.png or %s.pdf", ext, id, id, id)
+	}
+	return id, ext, nil
+}
+
+func parseMapParams(c echo.Context, format string) (mapParams, error) {
+	p := mapParams{format: format, width: defaultWidthMM, height: defaultHeightMM, dpi: defaultDPI}
+	var err error
+	if p.width, err = boundedNumber(c, "width", defaultWidthMM, minPageMM, maxPageMM, "millimetres"); err != nil {
+		return p, err
+	}
+	if p.height, err = boundedNumber(c, "height", defaultHeightMM, minPageMM, maxPageMM, "millimetres"); err != nil {
+		return p, err
+	}
+	if p.dpi, err = boundedNumber(c, "dpi", defaultDPI, minDPI, maxDPI, "dots per inch"); err != nil {
+		return p, err
+	}
+	if p.bbox, err = mapBBox(c.QueryParam("bbox")); err != nil {
+		return p, err
+	}
+	if p.title, err = titleParam(c.QueryParam("title")); err != nil {
+		return p, err
+	}
+	if p.lang, err = langParam(c.QueryParam("lang")); err != nil {
+		return p, err
+	}
+	switch v := c.QueryParam("labels"); v {
+	case "", "false":
+	case "true":
+		p.labels = true
+	default:
+		return p, atlas.Errorf(atlas.EINVALID, "labels %q: want true or false", v)
+	}
+	p.offers = c.QueryParam("offers")
+	return p, nil
+}
+
+// boundedNumber reads a number parameter within [lo, hi].
+func boundedNumber(c echo.Context, name string, def, lo, hi float64, unit string) (float64, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return def, nil
+	}
+	x, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(x) || x < lo || x > hi {
+		return 0, atlas.Errorf(atlas.EINVALID, "%s %q: want a number from %g to %g (%s)", name, v, lo, hi, unit)
+	}
+	return x, nil
+}
+
+// mapBBox reads bbox and asks for an area a map can show.
+func mapBBox(v string) (*orb.Bound, error) {
+	b, err := parseBBox(v)
+	if err != nil || b == nil {
+		return b, err
+	}
+	for _, x := range []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, atlas.Errorf(atlas.EINVALID, "bbox %q: want four finite numbers minLon,minLat,maxLon,maxLat", v)
+		}
+	}
+	if b.Min[0] >= b.Max[0] || b.Min[1] >= b.Max[1] {
+		return nil, atlas.Errorf(atlas.EINVALID, "bbox %q: the area is empty; want minLon < maxLon and minLat < maxLat", v)
+	}
+	if b.Max[1] > 85 || b.Min[1] < -85 {
+		return nil, atlas.Errorf(atlas.EINVALID, "bbox %q: latitudes beyond ±85° cannot be mapped", v)
+	}
+	return b, nil
+}
+
+func titleParam(v string) (string, error) {
+	if len([]rune(v)) > maxTitle {
+		return "", atlas.Errorf(atlas.EINVALID, "title: at most %d characters", maxTitle)
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) {
+			return "", atlas.Errorf(atlas.EINVALID, "title: no control characters (line breaks, tabs)")
+		}
+	}
+	return strings.TrimSpace(v), nil
+}
+
+func langParam(v string) (*texts, error) {
+	switch v {
+	case "", "de":
+		return &german, nil
+	case "en":
+		return &english, nil
+	}
+	return nil, atlas.Errorf(atlas.EINVALID, "lang %q: want de or en", v)
+}
+
+// mapView is what a map and a report show: the classified table, the
+// level, and every unit of the level with its geometry.
+type mapView struct {
+	t     *table
+	level atlas.Level
+	units []atlas.Unit
+}
+
+// mapViewOf reads the indicator (404 when the caller may not see it), its
+// classified table at the level on the request's date, and the level's
+// units with geometry.
+func (s *Server) mapViewOf(c echo.Context, levelID, id string) (*mapView, error) {
+	ind, err := s.indicator(c, id)
+	if err != nil {
+		return nil, err
+	}
+	var date atlas.Date
+	if v := c.QueryParam("date"); v != "" {
+		if date, err = atlas.ParseDate(v); err != nil {
+			return nil, atlas.Errorf(atlas.EINVALID, "date %q: want YYYY-MM-DD", v)
+		}
+	}
+	t, err := s.readTable(c, ind, levelID, date)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.classify(c, t); err != nil {
+		return nil, err
+	}
+	ctx := c.Request().Context()
+	level, err := s.levelOf(ctx, levelID)
+	if err != nil {
+		return nil, err
+	}
+	units, err := s.store.Units(ctx, levelID, atlas.UnitQuery{})
+	if err != nil {
+		return nil, err
+	}
+	return &mapView{t: t, level: level, units: units}, nil
+}
+
+// levelOf is a level's metadata.
+func (s *Server) levelOf(ctx context.Context, id string) (atlas.Level, error) {
+	levels, err := s.store.Levels(ctx)
+	if err != nil {
+		return atlas.Level{}, err
+	}
+	for _, l := range levels {
+		if l.ID == id {
+			return l, nil
+		}
+	}
+	return atlas.Level{}, atlas.Errorf(atlas.ENOTFOUND, "level %q does not exist", id)
+}
+
+// mapFile answers /maps/{level}/{indicator}.{svg,png,pdf}.
+func (s *Server) mapFile(c echo.Context) error {
+	id, format, err := splitExt(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	p, err := parseMapParams(c, format)
+	if err != nil {
+		return err
+	}
+	v, err := s.mapViewOf(c, c.Param("level"), id)
+	if err != nil {
+		return err
+	}
+	m, err := s.mapOf(c.Request().Context(), v, p)
+	if err != nil {
+		return err
+	}
+	scene, _, err := render.BuildMap(m)
+	if err != nil {
+		return tooSmall(err)
+	}
+	var b bytes.Buffer
+	switch format {
+	case "svg":
+		err = render.WriteSVG(&b, scene, render.SVGOptions{})
+	case "png":
+		err = render.WritePNG(&b, scene, p.dpi)
+	case "pdf":
+		err = render.WritePDF(&b, scene)
+	}
+	if err != nil {
+		return atlas.Internalf(err, "map %s of %s", format, id)
+	}
+	file := v.t.Indicator.ID + "_" + v.t.Level + "_" + v.t.Date.String() + "." + format
+	return sendFile(c, v.t.Indicator, mapMedia[format], "inline", file, b.Bytes())
+}
+
+// tooSmall turns render's page-size error into a problem for the caller.
+func tooSmall(err error) error {
+	if e, ok := err.(*render.TooSmallError); ok {
+		return atlas.Errorf(atlas.EINVALID, "the page is too small for the map with its title, legend and notes: make height at least %.0f mm or width larger",
+			math.Ceil(e.NeedHeight*25.4/72))
+	}
+	return err
+}
+
+// sendFile answers a rendered file with a strong ETag (its bytes are a
+// function of the request and the data), which the answer middleware keeps
+// and matches for 304, and caching rules by the indicator's visibility.
+func sendFile(c echo.Context, ind atlas.Indicator, mediaType, disposition, file string, body []byte) error {
+	h := c.Response().Header()
+	sum := sha256.Sum256(body)
+	h.Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
+	if ind.Visibility == atlas.Public {
+		h.Set(echo.HeaderCacheControl, "public, max-age=60")
+	} else {
+		h.Set(echo.HeaderCacheControl, "private, max-age=60")
+	}
+	if file != "" {
+		h.Set(echo.HeaderContentDisposition, mime.FormatMediaType(disposition, map[string]string{"filename": file}))
+	}
+	return c.Blob(http.StatusOK, mediaType, body)
+}
+
+// mapOf describes the map: areas with their classes, the legend with the
+// classification's ranges and counts, texts in the reader's language.
+func (s *Server) mapOf(ctx context.Context, v *mapView, p mapParams) (render.Map, error) {
+	t, tr := v.t, p.lang
+	ind := t.Indicator
+	m := render.Map{Width: p.width * 72 / 25.4, Height: p.height * 72 / 25.4, Lang: tr.code, Labels: p.labels}
+	m.Title = p.title
+	if m.Title == "" {
+		m.Title = ind.Name
+	}
+	m.Subtitle = tr.subtitle(t, v.level, m.Title != ind.Name)
+	classes, err := legendClasses(t, tr)
+	if err != nil {
+		return m, err
+	}
+	m.Legend = render.Legend{Title: tr.legendTitle(ind), Classes: classes}
+
+	byCode := make(map[string]*row, len(t.Rows))
+	for i := range t.Rows {
+		byCode[t.Rows[i].Code] = &t.Rows[i]
+	}
+	missing, suppressed := 0, 0
+	for _, u := range v.units {
+		a := render.Area{Code: u.Code, Geometry: u.Geometry, Label: u.Name, Class: render.NoData}
+		r := byCode[u.Code]
+		switch {
+		case r != nil && r.Value != nil:
+			a.Class = 0 // one class when the values have none (see legendClasses)
+			if t.Legend != nil {
+				a.Class = t.Legend.Class(*r.Value)
+			}
+			a.Title = u.Name + " (" + u.Code + "): " + tr.number(*r.Value, ind.Precision) + " " + ind.Unit
+		case r != nil && r.Status == atlas.Suppressed:
+			a.Class = render.Suppressed
+			a.Title = u.Name + " (" + u.Code + "): " + tr.suppressed
+			suppressed++
+		default:
+			a.Title = u.Name + " (" + u.Code + "): " + tr.noData
+			missing++
+		}
+		m.Areas = append(m.Areas, a)
+	}
+	if suppressed > 0 {
+		m.Legend.Suppressed = &render.LegendNote{Label: tr.suppressed + " (" + strconv.Itoa(suppressed) + ")", Explanation: tr.suppressedNote}
+	}
+	if missing > 0 {
+		m.Legend.NoData = &render.LegendNote{Label: tr.noData + " (" + strconv.Itoa(missing) + ")", Explanation: tr.noDataNote}
+	}
+	if p.bbox != nil {
+		m.Extent = *p.bbox
+		if !intersectsAny(v.units, *p.bbox) {
+			return m, atlas.Errorf(atlas.EINVALID, "bbox: no unit of %s lies in it; the level covers %s", v.level.ID, boundString(unitsBound(v.units)))
+		}
+	}
+	if p.offers != "" {
+		layer, pts, err := s.offerPoints(ctx, p.offers, m.Extent, v.units)
+		if err != nil {
+			return m, err
+		}
+		m.Points = pts
+		m.PointsLabel = layer.Name + " (" + strconv.Itoa(len(pts)) + ")"
+		m.Notes = append(m.Notes, tr.attribution(tr.offersWord+" "+layer.Name, layer.Attribution, layer.Source, layer.Licence))
+	}
+	if t.Legend == nil && t.Unclassified != "" {
+		m.Notes = append(m.Notes, tr.unclassified+t.Unclassified)
+	}
+	m.Notes = append([]string{
+		tr.attribution(tr.dataWord, ind.Attribution, ind.Source, ind.Licence),
+		tr.attribution(tr.areasWord+" "+v.level.Name, v.level.Attribution, v.level.Source, v.level.Licence),
+	}, m.Notes...)
+	m.Notes = append(m.Notes, tr.madeWith)
+	return m, nil
+}
+
+// offerPoints are the offers of a layer in the map's extent (the units'
+// when it has none), read as the offers answer reads them.
+func (s *Server) offerPoints(ctx context.Context, id string, ext orb.Bound, units []atlas.Unit) (atlas.OfferLayer, []orb.Point, error) {
+	layers, err := s.store.OfferLayers(ctx)
+	if err != nil {
+		return atlas.OfferLayer{}, nil, err
+	}
+	var names []string
+	for _, l := range layers {
+		names = append(names, l.ID)
+		if l.ID != id {
+			continue
+		}
+		if ext.IsZero() {
+			ext = unitsBound(units)
+		}
+		offers, err := s.store.Offers(ctx, id, atlas.OfferQuery{BBox: &ext})
+		if err != nil {
+			return l, nil, err
+		}
+		pts := make([]orb.Point, 0, len(offers))
+		for _, o := range offers {
+			pts = append(pts, o.Geometry)
+		}
+		return l, pts, nil
+	}
+	return atlas.OfferLayer{}, nil, atlas.Errorf(atlas.EINVALID, "offers %q: no such offer layer; layers: %s", id, strings.Join(names, ", "))
+}
+
+func unitsBound(units []atlas.Unit) orb.Bound {
+	var b orb.Bound
+	for i, u := range units {
+		if i == 0 {
+			b = u.Geometry.Bound()
+		} else {
+			b = b.Union(u.Geometry.Bound())
+		}
+	}
+	return b
+}
+
+func intersectsAny(units []atlas.Unit, b orb.Bound) bool {
+	for _, u := range units {
+		if u.Geometry.Bound().Intersects(b) {
+			return true
+		}
+	}
+	return false
+}
+
+func boundString(b orb.Bound) string {
+	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
+	return f(b.Min[0]) + "," + f(b.Min[1]) + "," + f(b.Max[0]) + "," + f(b.Max[1])
+}
+
+// legendClasses are the legend's classes: range, label and count of each
+// class of the one classification, with the exact bounds for readers of
+// the SVG. Values without classes (one distinct value) get one entry.
+func legendClasses(t *table, tr *texts) ([]render.LegendClass, error) {
+	ind := t.Indicator
+	lg := t.Legend
+	if lg == nil {
+		nums := t.Numbers()
+		if len(nums) == 0 {
+			return nil, nil
+		}
+		cols, err := classify.Palette(classify.DefaultScheme(polarityOf(ind)), 1, polarityOf(ind))
+		if err != nil {
+			return nil, atlas.Internalf(err, "palette")
+		}
+		col, _ := render.ParseHex(cols[0])
+		return []render.LegendClass{{Label: tr.number(nums[0], ind.Precision) + " (" + strconv.Itoa(len(nums)) + ")", Color: col}}, nil
+	}
+	bounds := append([]float64{lg.Min}, lg.Breaks...)
+	dec := distinctDecimals(bounds, ind.Precision)
+	out := make([]render.LegendClass, len(lg.Breaks))
+	for i, b := range lg.Breaks {
+		col, err := render.ParseHex(lg.Colors[i])
+		if err != nil {
+			return nil, atlas.Internalf(err, "legend colour")
+		}
+		label := tr.rangeLabel(i, bounds[i], b, dec)
+		if name := lg.Labels[i]; name != strconv.Itoa(i+1) {
+			label = name + ": " + label
+		}
+		label += " (" + strconv.Itoa(lg.Counts[i]) + ")"
+		out[i] = render.LegendClass{Label: label, Color: col, Attrs: []render.Attr{
+			{Name: "data-class", Value: strconv.Itoa(i)},
+			{Name: "data-label", Value: lg.Labels[i]},
+			{Name: "data-lower", Value: strconv.FormatFloat(bounds[i], 'g', -1, 64)},
+			{Name: "data-upper", Value: strconv.FormatFloat(b, 'g', -1, 64)},
+			{Name: "data-count", Value: strconv.Itoa(lg.Counts[i])},
+			{Name: "data-color", Value: lg.Colors[i]},
+		}}
+	}
+	return out, nil
+}
+
+func polarityOf(ind atlas.Indicator) string {
+	if ind.Polarity == "" {
+		return classify.Neutral
+	}
+	return string(ind.Polarity)
+}
+
+// distinctDecimals is the number of decimals, from the indicator's
+// precision up to 6, at which neighbouring bounds read differently.
+func distinctDecimals(bounds []float64, precision int) int {
+	dec := max(0, precision)
+	for ; dec < 6; dec++ {
+		ok := true
+		for i := 1; i < len(bounds); i++ {
+			if strconv.FormatFloat(bounds[i-1], 'f', dec, 64) == strconv.FormatFloat(bounds[i], 'f', dec, 64) {
+				ok = false
+			}
+		}
+		if ok {
+			break
+		}
+	}
+	return dec
+}
+
+// texts are a map's and a report's words in one language.
+type texts struct {
+	code                                string
+	decimal, group                      string
+	noData, suppressed                  string
+	noDataNote, suppressedNote          string
+	dataWord, areasWord, offersWord     string
+	sourceWord, licenceWord             string
+	unitWord, asOf, classesWord, scheme string
+	from, over, to                      string
+	madeWith, unclassified              string
+	methods                             map[classify.Method]string
+	report                              reportTexts
+}
+
+var german = texts{
+	code: "de", decimal: ",", group: ".",
+	noData: "keine Daten", suppressed: "geheim gehalten",
+	noDataNote:     "Grau: für dieses Gebiet liegt kein Wert vor.",
+	suppressedNote: "Schraffiert: Wert aus Gründen der statistischen Geheimhaltung nicht veröffentlicht (zu kleine Fallzahlen); er geht in keine Klasse, Summe oder Statistik ein.",
+	dataWord:       "Daten", areasWord: "Gebiete", offersWord: "Angebote",
+	sourceWord: "Quelle", licenceWord: "Lizenz",
+	unitWord: "Einheit", asOf: "Stand", classesWord: "Klassen", scheme: "Farbschema",
+	from: "", over: "über", to: "bis",
+	madeWith:     "Karte: sozialatlas.",
+	unclassified: "Die Werte lassen sich nicht in Klassen teilen: ",
+	methods: map[classify.Method]string{classify.Quantile: "Quantile", classify.EqualInterval: "gleiche Intervalle",
+		classify.Jenks: "natürliche Brüche (Jenks)", classify.StdDev: "Standardabweichungen", classify.Manual: "feste Grenzen"},
+	report: germanReport,
+}
+
+var english = texts{
+	code: "en", decimal: ".", group: ",",
+	noData: "no data", suppressed: "withheld",
+	noDataNote:     "Grey: there is no value for this area.",
+	suppressedNote: "Hatched: value withheld by statistical disclosure control (counts too small to publish); it enters no class, sum or statistic.",
+	dataWord:       "Data", areasWord: "Areas", offersWord: "Offers",
+	sourceWord: "source", licenceWord: "licence",
+	unitWord: "Unit", asOf: "as of", classesWord: "Classes", scheme: "colour scheme",
+	from: "", over: "over", to: "to",
+	madeWith:     "Map: sozialatlas.",
+	unclassified: "The values cannot be split into classes: ",
+	methods: map[classify.Method]string{classify.Quantile: "quantiles", classify.EqualInterval: "equal intervals",
+		classify.Jenks: "natural breaks (Jenks)", classify.StdDev: "standard deviations", classify.Manual: "fixed bounds"},
+	report: englishReport,
+}
+
+// number formats v with dec decimals and the language's separators.
+func (tr *texts) number(v float64, dec int) string {
+	s := strconv.FormatFloat(v, 'f', max(0, dec), 64)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	if neg && strings.Trim(s, "0.") != "" {
+		b.WriteByte('-')
+	}
+	for i, d := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteString(tr.group)
+		}
+		b.WriteRune(d)
+	}
+	if frac != "" {
+		b.WriteString(tr.decimal + frac)
+	}
+	return b.String()
+}
+
+// date is 31.12.2020 in German, 2020-12-31 in English.
+func (tr *texts) date(d atlas.Date) string {
+	if tr.code == "de" {
+		return d.Time().Format("02.01.2006")
+	}
+	return d.String()
+}
+
+// rangeLabel is a class's range: the first from the minimum, the others
+// above the bound below (breaks are inclusive upper bounds).
+func (tr *texts) rangeLabel(i int, lo, hi float64, dec int) string {
+	if i == 0 {
+		return tr.number(lo, dec) + " " + tr.to + " " + tr.number(hi, dec)
+	}
+	return tr.over + " " + tr.number(lo, dec) + " " + tr.to + " " + tr.number(hi, dec)
+}
+
+func (tr *texts) legendTitle(ind atlas.Indicator) string {
+	if ind.Unit == "" {
+		return ind.Name
+	}
+	return ind.Name + " (" + ind.Unit + ")"
+}
+
+// subtitle names the indicator (when the title does not), its unit, the
+// level, the date and the classification.
+func (tr *texts) subtitle(t *table, level atlas.Level, withName bool) []string {
+	var parts []string
+	if withName {
+		parts = append(parts, t.Indicator.Name)
+	}
+	if t.Indicator.Unit != "" {
+		parts = append(parts, tr.unitWord+": "+t.Indicator.Unit)
+	}
+	parts = append(parts, level.Name, tr.asOf+" "+tr.date(t.Date))
+	lines := []string{strings.Join(parts, " · ")}
+	if lg := t.Legend; lg != nil {
+		lines = append(lines, tr.classesWord+": "+tr.methods[lg.Method]+", "+strconv.Itoa(len(lg.Breaks))+" · "+tr.scheme+" "+lg.Scheme)
+	}
+	return lines
+}
+
+// attribution is "<what>: <attribution>; <source>; licence <licence>."
+func (tr *texts) attribution(what, attribution, source, licence string) string {
+	var parts []string
+	if attribution != "" {
+		parts = append(parts, attribution)
+	}
+	if source != "" && source != attribution {
+		parts = append(parts, tr.sourceWord+": "+source)
+	}
+	if licence != "" {
+		parts = append(parts, tr.licenceWord+": "+licence)
+	}
+	if len(parts) == 0 {
+		return what + ": –"
+	}
+	return what + ": " + strings.Join(parts, "; ") + "."
+}
