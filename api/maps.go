@@ -176,17 +176,7 @@ type mapView struct {
 // classified table at the level on the request's date, and the level's
 // units with geometry.
 func (s *Server) mapViewOf(c echo.Context, levelID, id string) (*mapView, error) {
-	ind, err := s.indicator(c, id)
-	if err != nil {
-		return nil, err
-	}
-	var date atlas.Date
-	if v := c.QueryParam("date"); v != "" {
-		if date, err = atlas.ParseDate(v); err != nil {
-			return nil, atlas.Errorf(atlas.EINVALID, "date %q: want YYYY-MM-DD", v)
-		}
-	}
-	t, err := s.readTable(c, ind, levelID, date)
+	t, err := s.tableAt(c, id, levelID)
 	if err != nil {
 		return nil, err
 	}

@@ -92,11 +92,16 @@ func (t *table) classOf(v *float64) *string {
 // tableOf reads the table the request names: indicator id, and the query
 // parameters level (required) and date (YYYY-MM-DD; default the latest).
 func (s *Server) tableOf(c echo.Context, id string) (*table, error) {
+	return s.tableAt(c, id, c.QueryParam("level"))
+}
+
+// tableAt is tableOf at a level the path names.
+func (s *Server) tableAt(c echo.Context, id, level string) (*table, error) {
 	ind, err := s.indicator(c, id)
 	if err != nil {
 		return nil, err
 	}
-	level, date := c.QueryParam("level"), atlas.Date(0)
+	var date atlas.Date
 	if v := c.QueryParam("date"); v != "" {
 		if date, err = atlas.ParseDate(v); err != nil {
 			return nil, atlas.Errorf(atlas.EINVALID, "date %q: want YYYY-MM-DD", v)

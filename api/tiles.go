@@ -383,17 +383,7 @@ func (ta *tileAPI) valuesOf(c echo.Context, sn *tileSnapshot, set *tileSet) (*ti
 }
 
 func (ta *tileAPI) readValues(c echo.Context, set *tileSet, id string) (*tileValues, error) {
-	ind, err := ta.indicator(c, id)
-	if err != nil {
-		return nil, err
-	}
-	var date atlas.Date
-	if v := c.QueryParam("date"); v != "" {
-		if date, err = atlas.ParseDate(v); err != nil {
-			return nil, atlas.Errorf(atlas.EINVALID, "date %q: want YYYY-MM-DD", v)
-		}
-	}
-	t, err := ta.readTable(c, ind, set.level, date)
+	t, err := ta.tableAt(c, id, set.level)
 	if err != nil {
 		return nil, err
 	}
@@ -427,7 +417,7 @@ func (ta *tileAPI) readValues(c echo.Context, set *tileSet, id string) (*tileVal
 	if err != nil {
 		return nil, err
 	}
-	return &tileValues{ind: ind, date: t.Date, cols: cols}, nil
+	return &tileValues{ind: t.Indicator, date: t.Date, cols: cols}, nil
 }
 
 // tileOf reads z, x and y.ext from the path.
