@@ -152,7 +152,8 @@ func (s *Server) compute(c echo.Context) error {
 	return c.JSON(http.StatusOK, rep)
 }
 
-// auditEntry is one change: an import, a computation, a token created or
+// auditEntry is one change: an import, a computation, an offer created,
+// changed, closed or imported from a provider's list, a token created or
 // revoked.
 type auditEntry struct {
 	Time    time.Time `json:"time"`
@@ -181,14 +182,21 @@ func (s *Server) audit(c echo.Context) error {
 	out := []auditEntry{}
 	for _, r := range log {
 		action := "import"
-		if r.Source.Name == atlas.ComputeSource {
+		switch {
+		case r.Source.Action != "": // an edit of the offer inventory: offer_create, …
+			action = r.Source.Action
+		case r.Source.Name == atlas.ComputeSource:
 			action = "compute"
 		}
 		rows := 0
 		for _, k := range []atlas.Count{r.Changes.Levels, r.Changes.Units, r.Changes.Layers, r.Changes.Offers, r.Changes.Indicators, r.Changes.Values} {
 			rows += k.Inserted + k.Updated
 		}
-		out = append(out, auditEntry{Time: r.Started, User: r.Source.User, Action: action, Subject: r.Source.Name + " (import " + strconv.FormatInt(r.ID, 10) + ")", Rows: rows})
+		subject := r.Source.Name + " (import " + strconv.FormatInt(r.ID, 10) + ")"
+		if r.Source.Note != "" { // what changed
+			subject += ": " + r.Source.Note
+		}
+		out = append(out, auditEntry{Time: r.Started, User: r.Source.User, Action: action, Subject: subject, Rows: rows})
 	}
 	for _, t := range toks {
 		subject := "token " + strconv.FormatInt(t.ID, 10) + " " + t.Name + " (" + t.Role + ")"

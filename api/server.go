@@ -115,6 +115,7 @@ func New(store atlas.Store, cfg Config) *Server {
 	v1.GET("/indicators/:id/values", s.indicatorValues)
 	s.routesAnalysis(v1)
 	s.routesAdmin(v1)
+	s.routesInventory(v1, e) // offer inventory, gaps, profiles, targets: api/inventory.go
 	s.routesOGC(e.Group("/ogc"))
 	s.routesDocs(e)
 	s.routesTiles(e, cfg.TileCacheSize, cfg.PrepareTiles)

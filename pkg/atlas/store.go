@@ -100,7 +100,7 @@ type Batch struct {
 // Validate checks every item of the batch. Stores call it first, so that
 // input no store can hold is refused the same way by each.
 func (b *Batch) Validate() error {
-	if err := checkText(b.Source.Name, b.Source.User); err != nil {
+	if err := checkText(b.Source.Name, b.Source.User, b.Source.Action, b.Source.Note); err != nil {
 		return Errorf(EINVALID, "import source: %s", ErrorMessage(err))
 	}
 	for _, f := range b.Source.Files {
@@ -155,7 +155,20 @@ type Source struct {
 	// Inputs are the imports whose data a computation read (its
 	// provenance); empty for an import of files.
 	Inputs []int64 `json:"inputs,omitempty"`
+	// Action names a change that is not an import of files for the
+	// audit log (OfferCreate, …); empty for imports and computations.
+	Action string `json:"action,omitempty"`
+	// Note says what changed, in words, for the audit log.
+	Note string `json:"note,omitempty"`
 }
+
+// Actions of the offer inventory in the import log (Source.Action).
+const (
+	OfferCreate = "offer_create" // an editor added an offer
+	OfferUpdate = "offer_update" // an editor changed an offer
+	OfferClose  = "offer_close"  // an editor closed an offer (valid_to set; nothing is deleted)
+	OfferImport = "offer_import" // a provider's list of offers (CSV, XLSX)
+)
 
 // SourceFile is one input file with its content hash.
 type SourceFile struct {

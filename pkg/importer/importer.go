@@ -165,7 +165,8 @@ func (r *run) declare() {
 	seen = map[string]bool{}
 	for i, s := range m.Layers {
 		l := atlas.OfferLayer{ID: s.ID, Name: s.Name, Description: s.Description,
-			Source: orDefault(s.Source, m.Source), Licence: orDefault(s.Licence, m.Licence), Attribution: orDefault(s.Attribution, m.Attribution)}
+			Source: orDefault(s.Source, m.Source), Licence: orDefault(s.Licence, m.Licence), Attribution: orDefault(s.Attribution, m.Attribution),
+			Visibility: atlas.Visibility(orDefault(s.Visibility, string(atlas.Public)))}
 		if r.declared(m.where("offer_layers", i), "offer layer", l.ID, seen, l.Validate()) {
 			r.batch.Layers = append(r.batch.Layers, l)
 			r.known.layers[l.ID] = true

@@ -71,6 +71,7 @@ type LayerSpec struct {
 	Source      string `yaml:"source"`
 	Licence     string `yaml:"licence"`
 	Attribution string `yaml:"attribution"`
+	Visibility  string `yaml:"visibility"` // public (default), internal or confidential, as for indicators
 }
 
 // UnitsFile reads the units of one level from a GeoJSON or GeoPackage file.

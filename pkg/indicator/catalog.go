@@ -36,6 +36,10 @@ const (
 // Catalog is a loaded, checked catalog.
 type Catalog struct {
 	Defaults Defaults
+	// Inventory is the offer inventory's configuration (nil: defaults).
+	Inventory *Inventory
+	// Gaps are the need/supply pairs of the gap analysis.
+	Gaps []*GapPair
 	// Inputs are the imported indicators the definitions read.
 	Inputs []*Input
 	// Definitions in dependency order: each after everything it reads.
@@ -113,6 +117,9 @@ type Definition struct {
 	// produces.
 	Disclosure *Disclosure `yaml:"disclosure" json:"disclosure,omitempty"`
 	Compute    Compute     `yaml:"compute" json:"compute"`
+	// Targets are the action plan's key figures for this indicator; they
+	// change no number, so they are not part of the hash.
+	Targets []Target `yaml:"targets" json:"targets,omitempty"`
 
 	// Set by Load.
 	Kind  Kind     `yaml:"-" json:"-"`

@@ -56,6 +56,8 @@ func (p *problems) err() error {
 // file is one catalog file as written.
 type file struct {
 	Defaults    *Defaults     `yaml:"defaults"`
+	Inventory   *Inventory    `yaml:"inventory"`
+	Gaps        []*GapPair    `yaml:"gaps"`
 	Inputs      []*Input      `yaml:"inputs"`
 	Definitions []*Definition `yaml:"indicators"`
 }
@@ -108,6 +110,13 @@ func Parse(files map[string][]byte) (*Catalog, error) {
 			defaultsFrom = name
 			c.Defaults = *f.Defaults
 		}
+		if f.Inventory != nil {
+			if c.Inventory != nil {
+				p.add("%s:%d: inventory is already set in %s; set it once", name, f.Inventory.Line, c.Inventory.File)
+			}
+			c.Inventory = f.Inventory
+		}
+		c.Gaps = append(c.Gaps, f.Gaps...)
 		for _, in := range f.Inputs {
 			if prev, dup := c.inputs[in.ID]; dup {
 				p.add("%s:%d: input %s is already declared at %s:%d", in.File, in.Line, in.ID, prev.File, prev.Line)
@@ -148,7 +157,12 @@ func Parse(files map[string][]byte) (*Catalog, error) {
 	}
 	for _, d := range c.Definitions {
 		checkDefinition(&p, c, d)
+		checkTargets(&p, d)
 	}
+	if c.Inventory != nil {
+		checkInventory(&p, c.Inventory)
+	}
+	checkGapPairs(&p, c)
 	if len(p.e.Problems) == 0 {
 		order(&p, c)
 	}
@@ -183,6 +197,16 @@ func parseFile(name string, b []byte) (*file, error) {
 					f.Inputs[j].File, f.Inputs[j].Line = name, item.Line
 				}
 			}
+		case "inventory":
+			if f.Inventory != nil {
+				f.Inventory.File, f.Inventory.Line = name, val.Line
+			}
+		case "gaps":
+			for j, item := range val.Content {
+				if j < len(f.Gaps) && f.Gaps[j] != nil {
+					f.Gaps[j].File, f.Gaps[j].Line = name, item.Line
+				}
+			}
 		case "indicators":
 			for j, item := range val.Content {
 				if j < len(f.Definitions) && f.Definitions[j] != nil {
@@ -195,6 +219,7 @@ func parseFile(name string, b []byte) (*file, error) {
 		}
 	}
 	f.Inputs = slices.DeleteFunc(f.Inputs, func(in *Input) bool { return in == nil })
+	f.Gaps = slices.DeleteFunc(f.Gaps, func(g *GapPair) bool { return g == nil })
 	f.Definitions = slices.DeleteFunc(f.Definitions, func(d *Definition) bool { return d == nil })
 	return f, nil
 }

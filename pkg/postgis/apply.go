@@ -71,9 +71,9 @@ func (w *writer) apply(b *atlas.Batch) (ch atlas.Changes, err error) {
 		inputs = []int64{} // pgx sends a nil slice as NULL
 	}
 	var importID int32
-	if err := w.tx.QueryRow(w.ctx, `INSERT INTO sozialatlas.imports (name, user_name, files, inputs, started)
-		VALUES ($1, $2, $3, $4, clock_timestamp()) RETURNING id`,
-		b.Source.Name, b.Source.User, json.RawMessage(files), inputs).Scan(&importID); err != nil {
+	if err := w.tx.QueryRow(w.ctx, `INSERT INTO sozialatlas.imports (name, user_name, files, inputs, action, note, started)
+		VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp()) RETURNING id`,
+		b.Source.Name, b.Source.User, json.RawMessage(files), inputs, b.Source.Action, b.Source.Note).Scan(&importID); err != nil {
 		return ch, atlas.Internalf(err, "log import")
 	}
 	ch.ImportID = int64(importID)
@@ -91,7 +91,11 @@ func (w *writer) apply(b *atlas.Batch) (ch atlas.Changes, err error) {
 		return ch, err
 	}
 	layerIDs, err := keyedAllOf(w, layerTable, b.Layers, &ch.Layers, func(l atlas.OfferLayer) (string, []any) {
-		vals := []any{l.Name, l.Description, l.Source, l.Licence, l.Attribution}
+		vis := string(l.Visibility)
+		if vis == "" {
+			vis = string(atlas.Public)
+		}
+		vals := []any{l.Name, l.Description, l.Source, l.Licence, l.Attribution, vis}
 		return l.ID, vals
 	})
 	if err != nil {
@@ -130,7 +134,7 @@ type keyedTable struct {
 var (
 	levelTable     = keyedTable{"sozialatlas.levels", []string{"name", "parent_id", "description", "source", "licence", "attribution"}}
 	indicatorTable = keyedTable{"sozialatlas.indicators", []string{"name", "unit", "description", "topic", "source", "licence", "attribution", "polarity", "precision", "visibility", "interval"}}
-	layerTable     = keyedTable{"sozialatlas.offer_layers", []string{"name", "description", "source", "licence", "attribution"}}
+	layerTable     = keyedTable{"sozialatlas.offer_layers", []string{"name", "description", "source", "licence", "attribution", "visibility"}}
 )
 
 type storedRow struct {
@@ -556,12 +560,16 @@ func (w *writer) offers(offers []atlas.Offer, layerIDs map[string]int32, c *atla
 		}
 		keys[i] = offerKey{layerID, o.ID}
 		rows[i] = []any{layerID, o.ID, o.Name, o.Category, o.Subcategory, o.Provider, o.ProviderType, capacity,
-			o.Address, groups, json.RawMessage(a), pgDate(o.From), pgDate(o.To), g}
+			o.Address, groups, json.RawMessage(a), pgDate(o.From), pgDate(o.To), g,
+			int4(o.AgeMin), int4(o.AgeMax), textArray(o.HouseholdTypes), textArray(o.Conditions), o.ConditionsNote,
+			textArray(o.Goals), textArray(o.Languages), o.BarrierFree, o.OpeningHours, o.Contact}
 	}
 	for _, round := range rounds(len(offers), func(i int) offerKey { return keys[i] }) {
 		if err := w.stage(&w.offerStage, "offer_stage", `layer_id integer, key text COLLATE "C", name text,
 			category text, subcategory text, provider text, provider_type text, capacity bigint, address text,
-			target_groups text[], attributes jsonb, valid_from date, valid_to date, wkb bytea`); err != nil {
+			target_groups text[], attributes jsonb, valid_from date, valid_to date, wkb bytea,
+			age_min integer, age_max integer, household_types text[], conditions text[], conditions_note text,
+			goals text[], languages text[], barrier_free boolean, opening_hours text, contact text`); err != nil {
 			return atlas.Internalf(err, "stage offers")
 		}
 		staged := make([][]any, len(round))
@@ -570,13 +578,19 @@ func (w *writer) offers(offers []atlas.Offer, layerIDs map[string]int32, c *atla
 		}
 		if _, err := w.tx.CopyFrom(w.ctx, pgx.Identifier{"offer_stage"},
 			[]string{"layer_id", "key", "name", "category", "subcategory", "provider", "provider_type", "capacity",
-				"address", "target_groups", "attributes", "valid_from", "valid_to", "wkb"}, pgx.CopyFromRows(staged)); err != nil {
+				"address", "target_groups", "attributes", "valid_from", "valid_to", "wkb",
+				"age_min", "age_max", "household_types", "conditions", "conditions_note", "goals", "languages",
+				"barrier_free", "opening_hours", "contact"}, pgx.CopyFromRows(staged)); err != nil {
 			return atlas.Internalf(err, "stage offers")
 		}
 		inserted, err := w.exec(`INSERT INTO sozialatlas.offers (layer_id, key, name, category, subcategory, provider,
-				provider_type, capacity, address, target_groups, attributes, valid_from, valid_to, geom)
+				provider_type, capacity, address, target_groups, attributes, valid_from, valid_to, geom,
+				age_min, age_max, household_types, conditions, conditions_note, goals, languages, barrier_free,
+				opening_hours, contact)
 			SELECT layer_id, key, name, category, subcategory, provider, provider_type, capacity, address,
-				target_groups, attributes, valid_from, valid_to, ST_GeomFromWKB(wkb, 4326)
+				target_groups, attributes, valid_from, valid_to, ST_GeomFromWKB(wkb, 4326),
+				age_min, age_max, household_types, conditions, conditions_note, goals, languages, barrier_free,
+				opening_hours, contact
 			FROM offer_stage
 			ON CONFLICT (layer_id, key) DO NOTHING`)
 		if err != nil {
@@ -588,14 +602,22 @@ func (w *writer) offers(offers []atlas.Offer, layerIDs map[string]int32, c *atla
 				SET name = s.name, category = s.category, subcategory = s.subcategory, provider = s.provider,
 				    provider_type = s.provider_type, capacity = s.capacity, address = s.address,
 				    target_groups = s.target_groups, attributes = s.attributes,
-				    valid_from = s.valid_from, valid_to = s.valid_to, geom = ST_GeomFromWKB(s.wkb, 4326)
+				    valid_from = s.valid_from, valid_to = s.valid_to, geom = ST_GeomFromWKB(s.wkb, 4326),
+				    age_min = s.age_min, age_max = s.age_max, household_types = s.household_types,
+				    conditions = s.conditions, conditions_note = s.conditions_note, goals = s.goals,
+				    languages = s.languages, barrier_free = s.barrier_free, opening_hours = s.opening_hours,
+				    contact = s.contact
 				FROM offer_stage s
 				WHERE o.layer_id = s.layer_id AND o.key = s.key
 				  AND (o.name, o.category, o.subcategory, o.provider, o.provider_type, o.capacity, o.address,
-				       o.target_groups, o.attributes, o.valid_from, o.valid_to, ST_AsBinary(o.geom, 'NDR'))
+				       o.target_groups, o.attributes, o.valid_from, o.valid_to, ST_AsBinary(o.geom, 'NDR'),
+				       o.age_min, o.age_max, o.household_types, o.conditions, o.conditions_note, o.goals,
+				       o.languages, o.barrier_free, o.opening_hours, o.contact)
 				      IS DISTINCT FROM
 				      (s.name, s.category, s.subcategory, s.provider, s.provider_type, s.capacity, s.address,
-				       s.target_groups, s.attributes, s.valid_from, s.valid_to, s.wkb)`)
+				       s.target_groups, s.attributes, s.valid_from, s.valid_to, s.wkb,
+				       s.age_min, s.age_max, s.household_types, s.conditions, s.conditions_note, s.goals,
+				       s.languages, s.barrier_free, s.opening_hours, s.contact)`)
 			if err != nil {
 				return atlas.Internalf(err, "update offers")
 			}

@@ -102,7 +102,7 @@ func (s *Store) OfferLayers(ctx context.Context) ([]atlas.OfferLayer, error) {
 	var out []atlas.OfferLayer
 	err := s.with(ctx, func(c *pgx.Conn) error {
 		rows, err := c.Query(ctx, `
-			SELECT key, name, description, source, licence, attribution,
+			SELECT key, name, description, source, licence, attribution, visibility,
 			       (SELECT count(*) FROM sozialatlas.offers o WHERE o.layer_id = l.id)
 			FROM sozialatlas.offer_layers l ORDER BY key`)
 		if err != nil {
@@ -111,7 +111,7 @@ func (s *Store) OfferLayers(ctx context.Context) ([]atlas.OfferLayer, error) {
 		defer rows.Close()
 		for rows.Next() {
 			var l atlas.OfferLayer
-			if err := rows.Scan(&l.ID, &l.Name, &l.Description, &l.Source, &l.Licence, &l.Attribution, &l.Offers); err != nil {
+			if err := rows.Scan(&l.ID, &l.Name, &l.Description, &l.Source, &l.Licence, &l.Attribution, &l.Visibility, &l.Offers); err != nil {
 				return err
 			}
 			out = append(out, l)
@@ -137,7 +137,9 @@ func (s *Store) Offers(ctx context.Context, layer string, q atlas.OfferQuery) ([
 		}
 		var args params
 		query := `SELECT key, name, category, subcategory, provider, provider_type, capacity, address,
-			target_groups, attributes::text, valid_from, valid_to, ST_X(geom), ST_Y(geom)
+			target_groups, attributes::text, valid_from, valid_to, ST_X(geom), ST_Y(geom),
+			age_min, age_max, household_types, conditions, conditions_note, goals, languages, barrier_free,
+			opening_hours, contact
 			FROM sozialatlas.offers WHERE layer_id = ` + args.add(layerID)
 		if b := q.BBox; b != nil {
 			// && finds the candidates in the GiST index, whose boxes are
@@ -155,11 +157,28 @@ func (s *Store) Offers(ctx context.Context, layer string, q atlas.OfferQuery) ([
 		for rows.Next() {
 			o := atlas.Offer{Layer: layer}
 			var capacity *int64
+			var ageMin, ageMax *int32
 			var attrs string
 			var from, to pgtype.Date
 			if err := rows.Scan(&o.ID, &o.Name, &o.Category, &o.Subcategory, &o.Provider, &o.ProviderType,
-				&capacity, &o.Address, &o.TargetGroups, &attrs, &from, &to, &o.Geometry[0], &o.Geometry[1]); err != nil {
+				&capacity, &o.Address, &o.TargetGroups, &attrs, &from, &to, &o.Geometry[0], &o.Geometry[1],
+				&ageMin, &ageMax, &o.HouseholdTypes, &o.Conditions, &o.ConditionsNote, &o.Goals, &o.Languages,
+				&o.BarrierFree, &o.OpeningHours, &o.Contact); err != nil {
 				return err
+			}
+			for _, a := range []struct {
+				from *int32
+				to   **int
+			}{{ageMin, &o.AgeMin}, {ageMax, &o.AgeMax}} {
+				if a.from != nil {
+					n := int(*a.from)
+					*a.to = &n
+				}
+			}
+			for _, l := range []*[]string{&o.HouseholdTypes, &o.Conditions, &o.Goals, &o.Languages} {
+				if len(*l) == 0 {
+					*l = nil
+				}
 			}
 			if capacity != nil {
 				c := int(*capacity)
@@ -270,7 +289,7 @@ func (s *Store) Values(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, 
 // Imports returns the import log, newest first.
 func (s *Store) Imports(ctx context.Context, limit int) ([]atlas.ImportRecord, error) {
 	var args params
-	query := page(`SELECT id, name, user_name, files::text, inputs, started, finished, coalesce(changes::text, '{}')
+	query := page(`SELECT id, name, user_name, files::text, inputs, action, note, started, finished, coalesce(changes::text, '{}')
 		FROM sozialatlas.imports ORDER BY id DESC`, &args, limit, 0)
 	var out []atlas.ImportRecord
 	err := s.with(ctx, func(c *pgx.Conn) error {
@@ -283,7 +302,7 @@ func (s *Store) Imports(ctx context.Context, limit int) ([]atlas.ImportRecord, e
 			var r atlas.ImportRecord
 			var files, changes string
 			var finished *time.Time
-			if err := rows.Scan(&r.ID, &r.Source.Name, &r.Source.User, &files, &r.Source.Inputs, &r.Started, &finished, &changes); err != nil {
+			if err := rows.Scan(&r.ID, &r.Source.Name, &r.Source.User, &files, &r.Source.Inputs, &r.Source.Action, &r.Source.Note, &r.Started, &finished, &changes); err != nil {
 				return err
 			}
 			if len(r.Source.Inputs) == 0 {

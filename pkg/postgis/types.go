@@ -20,6 +20,22 @@ func pgDate(d atlas.Date) pgtype.Date {
 	return pgtype.Date{Time: d.Time(), Valid: true}
 }
 
+// int4 is an optional whole number as the COPY protocol takes it.
+func int4(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return int32(*p)
+}
+
+// textArray is a list as a text[], empty rather than NULL.
+func textArray(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
+}
+
 func fromPgDate(d pgtype.Date) atlas.Date {
 	if !d.Valid || d.InfinityModifier != pgtype.Finite {
 		return 0

@@ -49,8 +49,8 @@ func (w *writer) apply(b *atlas.Batch) (ch atlas.Changes, err error) {
 	if inputs == nil {
 		inputs = []int64{} // [], as the column's default, not null
 	}
-	res, err := w.tx.ExecContext(w.ctx, `INSERT INTO imports (name, user, files, inputs, started) VALUES (?, ?, ?, ?, ?)`,
-		b.Source.Name, b.Source.User, string(files), jsonString(inputs), now())
+	res, err := w.tx.ExecContext(w.ctx, `INSERT INTO imports (name, user, files, inputs, action, note, started) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		b.Source.Name, b.Source.User, string(files), jsonString(inputs), b.Source.Action, b.Source.Note, now())
 	if err != nil {
 		return ch, atlas.Internalf(err, "log import")
 	}
@@ -70,7 +70,7 @@ func (w *writer) apply(b *atlas.Batch) (ch atlas.Changes, err error) {
 		return ch, err
 	}
 	layerIDs, err := keyedAllOf(w, layerTable, b.Layers, &ch.Layers, func(l atlas.OfferLayer) (string, []any) {
-		return l.ID, []any{l.Name, l.Description, l.Source, l.Licence, l.Attribution}
+		return l.ID, []any{l.Name, l.Description, l.Source, l.Licence, l.Attribution, layerVisibility(l)}
 	})
 	if err != nil {
 		return ch, err
@@ -107,9 +107,10 @@ type keyedTable struct {
 var (
 	levelTable     = keyedTable{"levels", "", "key", []string{"name", "parent_id", "description", "source", "licence", "attribution"}}
 	indicatorTable = keyedTable{"indicators", "", "key", []string{"name", "unit", "description", "topic", "source", "licence", "attribution", "polarity", "precision", "visibility", "interval"}}
-	layerTable     = keyedTable{"offer_layers", "", "key", []string{"name", "description", "source", "licence", "attribution"}}
+	layerTable     = keyedTable{"offer_layers", "", "key", []string{"name", "description", "source", "licence", "attribution", "visibility"}}
 	unitTable      = keyedTable{"units", "level_id", "code", []string{"name", "parent_id", "valid_from", "valid_to", "geom"}}
-	offerTable     = keyedTable{"offers", "layer_id", "key", []string{"name", "category", "subcategory", "provider", "provider_type", "capacity", "address", "target_groups", "attributes", "valid_from", "valid_to", "lon", "lat"}}
+	offerTable     = keyedTable{"offers", "layer_id", "key", []string{"name", "category", "subcategory", "provider", "provider_type", "capacity", "address", "target_groups", "attributes", "valid_from", "valid_to", "lon", "lat",
+		"age_min", "age_max", "household_types", "conditions", "conditions_note", "goals", "languages", "barrier_free", "opening_hours", "contact"}}
 )
 
 type storedRow struct {
@@ -425,7 +426,9 @@ func (w *writer) offers(offers []atlas.Offer, layerIDs map[string]int64, c *atla
 			return err
 		}
 		vals := []any{o.Name, o.Category, o.Subcategory, o.Provider, o.ProviderType, capacity, o.Address,
-			groups, attrs, nullDate(o.From), nullDate(o.To), o.Geometry[0], o.Geometry[1]}
+			groups, attrs, nullDate(o.From), nullDate(o.To), o.Geometry[0], o.Geometry[1],
+			nullInt(o.AgeMin), nullInt(o.AgeMax), jsonList(o.HouseholdTypes), jsonList(o.Conditions), o.ConditionsNote,
+			jsonList(o.Goals), jsonList(o.Languages), nullBool(o.BarrierFree), o.OpeningHours, o.Contact}
 		if _, err := w.put(offerTable, rows, layerID, o.ID, vals, c); err != nil {
 			return err
 		}
@@ -453,6 +456,41 @@ func offerJSON(o atlas.Offer) (groups, attrs string, err error) {
 		return "", "", atlas.Errorf(atlas.EINVALID, "offer %s: attributes cannot be stored: %v", o.ID, err)
 	}
 	return string(gb), string(ab), nil
+}
+
+// layerVisibility is the layer's visibility as stored: public unless said.
+func layerVisibility(l atlas.OfferLayer) string {
+	if l.Visibility == "" {
+		return string(atlas.Public)
+	}
+	return string(l.Visibility)
+}
+
+// jsonList encodes a list of texts as a JSON array, [] for none.
+func jsonList(l []string) string {
+	if l == nil {
+		l = []string{}
+	}
+	return jsonString(l)
+}
+
+func nullInt(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return int64(*p)
+}
+
+// nullBool stores true and false as 1 and 0 (what SQLite reads back), and
+// an unknown as NULL.
+func nullBool(p *bool) any {
+	switch {
+	case p == nil:
+		return nil
+	case *p:
+		return int64(1)
+	}
+	return int64(0)
 }
 
 func nullDate(d atlas.Date) any {

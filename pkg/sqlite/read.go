@@ -102,7 +102,7 @@ func (s *Store) Units(ctx context.Context, level string, q atlas.UnitQuery) ([]a
 // OfferLayers returns all offer layers with their offer counts.
 func (s *Store) OfferLayers(ctx context.Context) ([]atlas.OfferLayer, error) {
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT key, name, description, source, licence, attribution,
+		SELECT key, name, description, source, licence, attribution, visibility,
 		       (SELECT count(*) FROM offers o WHERE o.layer_id = l.id)
 		FROM offer_layers l ORDER BY key`)
 	if err != nil {
@@ -112,7 +112,7 @@ func (s *Store) OfferLayers(ctx context.Context) ([]atlas.OfferLayer, error) {
 	var out []atlas.OfferLayer
 	for rows.Next() {
 		var l atlas.OfferLayer
-		if err := rows.Scan(&l.ID, &l.Name, &l.Description, &l.Source, &l.Licence, &l.Attribution, &l.Offers); err != nil {
+		if err := rows.Scan(&l.ID, &l.Name, &l.Description, &l.Source, &l.Licence, &l.Attribution, &l.Visibility, &l.Offers); err != nil {
 			return nil, atlas.Internalf(err, "read offer layers")
 		}
 		out = append(out, l)
@@ -130,7 +130,8 @@ func (s *Store) Offers(ctx context.Context, layer string, q atlas.OfferQuery) ([
 		return nil, atlas.Internalf(err, "read offer layer %s", layer)
 	}
 	query := `SELECT key, name, category, subcategory, provider, provider_type, capacity, address,
-		target_groups, attributes, valid_from, valid_to, lon, lat
+		target_groups, attributes, valid_from, valid_to, lon, lat,
+		age_min, age_max, household_types, conditions, conditions_note, goals, languages, barrier_free, opening_hours, contact
 		FROM offers WHERE layer_id = ?`
 	args := []any{layerID}
 	if q.BBox != nil {
@@ -147,11 +148,29 @@ func (s *Store) Offers(ctx context.Context, layer string, q atlas.OfferQuery) ([
 	var out []atlas.Offer
 	for rows.Next() {
 		o := atlas.Offer{Layer: layer}
-		var capacity, from, to sql.NullInt64
-		var groups, attrs string
+		var capacity, from, to, ageMin, ageMax, barrierFree sql.NullInt64
+		var groups, attrs, households, conditions, goals, languages string
 		if err := rows.Scan(&o.ID, &o.Name, &o.Category, &o.Subcategory, &o.Provider, &o.ProviderType,
-			&capacity, &o.Address, &groups, &attrs, &from, &to, &o.Geometry[0], &o.Geometry[1]); err != nil {
+			&capacity, &o.Address, &groups, &attrs, &from, &to, &o.Geometry[0], &o.Geometry[1],
+			&ageMin, &ageMax, &households, &conditions, &o.ConditionsNote, &goals, &languages, &barrierFree,
+			&o.OpeningHours, &o.Contact); err != nil {
 			return nil, atlas.Internalf(err, "read offers of %s", layer)
+		}
+		o.AgeMin, o.AgeMax = intOrNil(ageMin), intOrNil(ageMax)
+		if barrierFree.Valid {
+			b := barrierFree.Int64 == 1
+			o.BarrierFree = &b
+		}
+		for _, l := range []struct {
+			text string
+			dst  *[]string
+		}{{households, &o.HouseholdTypes}, {conditions, &o.Conditions}, {goals, &o.Goals}, {languages, &o.Languages}} {
+			if err := json.Unmarshal([]byte(l.text), l.dst); err != nil {
+				return nil, atlas.Internalf(err, "decode the lists of offer %s", o.ID)
+			}
+			if len(*l.dst) == 0 {
+				*l.dst = nil
+			}
 		}
 		if capacity.Valid {
 			c := int(capacity.Int64)
@@ -173,6 +192,14 @@ func (s *Store) Offers(ctx context.Context, layer string, q atlas.OfferQuery) ([
 		out = append(out, o)
 	}
 	return out, atlas.Internalf(rows.Err(), "read offers of %s", layer)
+}
+
+func intOrNil(n sql.NullInt64) *int {
+	if !n.Valid {
+		return nil
+	}
+	i := int(n.Int64)
+	return &i
 }
 
 // Indicators returns all indicator metadata, ordered by id.
@@ -245,7 +272,7 @@ func (s *Store) Values(ctx context.Context, q atlas.ValueQuery) ([]atlas.Value, 
 
 // Imports returns the import log, newest first.
 func (s *Store) Imports(ctx context.Context, limit int) ([]atlas.ImportRecord, error) {
-	query, args := page(`SELECT id, name, user, files, inputs, started, coalesce(finished, ''), coalesce(changes, '{}') FROM imports ORDER BY id DESC`, nil, limit, 0)
+	query, args := page(`SELECT id, name, user, files, inputs, action, note, started, coalesce(finished, ''), coalesce(changes, '{}') FROM imports ORDER BY id DESC`, nil, limit, 0)
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, atlas.Internalf(err, "read imports")
@@ -255,7 +282,7 @@ func (s *Store) Imports(ctx context.Context, limit int) ([]atlas.ImportRecord, e
 	for rows.Next() {
 		var r atlas.ImportRecord
 		var files, inputs, started, finished, changes string
-		if err := rows.Scan(&r.ID, &r.Source.Name, &r.Source.User, &files, &inputs, &started, &finished, &changes); err != nil {
+		if err := rows.Scan(&r.ID, &r.Source.Name, &r.Source.User, &files, &inputs, &r.Source.Action, &r.Source.Note, &started, &finished, &changes); err != nil {
 			return nil, atlas.Internalf(err, "read imports")
 		}
 		if err := json.Unmarshal([]byte(files), &r.Source.Files); err != nil {

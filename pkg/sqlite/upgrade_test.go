@@ -141,7 +141,6 @@ func TestUpgradeFrom0001(t *testing.T) {
 	if err != nil {
 		t.Fatalf("open the old database: %v", err)
 	}
-	defer s.Close()
 	afterTables, afterObjects := schemaDump(t, s.db)
 
 	// Every table keeps its rows as they were; the import log gains inputs
@@ -177,7 +176,13 @@ func TestUpgradeFrom0001(t *testing.T) {
 		}
 	}
 
-	// The store reads the old rows through its API.
+	// The store reads the old rows through its API, at the newest version
+	// (0004 adds the inventory's columns, which the API reads).
+	s.Close()
+	if s, err = open(ctx, path, 0); err != nil {
+		t.Fatalf("open at the newest version: %v", err)
+	}
+	defer s.Close()
 	inds, err := s.Indicators(ctx)
 	if err != nil {
 		t.Fatal(err)

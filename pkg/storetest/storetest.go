@@ -48,6 +48,9 @@ func Run(t *testing.T, newStore NewStore) {
 		{"ScanValues", testScanValues},
 		{"ValueBlocks", testValueBlocks},
 		{"Tokens", testTokens},
+		{"OfferInventory", testOfferInventory},
+		{"OfferLayerVisibility", testLayerVisibility},
+		{"OfferHistory", testOfferHistory},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -81,7 +84,7 @@ func fixture() *atlas.Batch {
 			{Level: "plr", Code: "0201", Name: "Südliche Friedrichstadt", Parent: "02", Geometry: square(13.2, 52.0, 0.1)},
 			{Level: "plr", Code: "0202", Name: "Wrangelkiez", Parent: "02", Geometry: square(13.3, 52.0, 0.1), Validity: atlas.Validity{From: 20210101, To: 20251231}},
 		},
-		Layers: []atlas.OfferLayer{{ID: "kitas", Name: "Kindertagesstätten", Source: "Geoportal Berlin", Licence: "dl-de/by-2-0"}},
+		Layers: []atlas.OfferLayer{{ID: "kitas", Name: "Kindertagesstätten", Source: "Geoportal Berlin", Licence: "dl-de/by-2-0", Visibility: atlas.Public}},
 		Offers: []atlas.Offer{
 			{Layer: "kitas", ID: "k1", Name: "Kita Sonnenschein", Category: "Kita", Subcategory: "Tageseinrichtung",
 				Provider: "Träger e.V.", ProviderType: "freier Träger", Capacity: intp(60), Address: "Albrechtstr. 20",
