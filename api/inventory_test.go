@@ -582,10 +582,25 @@ func TestInternalOfferLayer(t *testing.T) {
 		}
 		status := map[bool]int{true: 200, false: 404}[tc.sees]
 		for _, u := range []string{"/api/v1/layers/pflege/offers", "/api/v1/levels/bezirk/offer-counts?layer=pflege",
-			"/api/v1/layers/pflege/offers?format=csv"} {
+			"/api/v1/layers/pflege/offers?format=csv",
+			// OGC API Features, vector tiles and TileJSON name the layer offers-pflege.
+			"/ogc/collections/offers-pflege", "/ogc/collections/offers-pflege/items", "/tiles/offers-pflege.json",
+			"/tiles/offers-pflege/10/550/335.mvt", "/tiles/offers-pflege/10/550/335.geojson"} {
 			if w := request(t, srv, "GET", u, tc.token, nil); w.Code != status {
 				t.Errorf("%s %s: %d, want %d", tc.name, u, w.Code, status)
 			}
+		}
+		if got := strings.Contains(request(t, srv, "GET", "/ogc/collections", tc.token, nil).Body.String(), "offers-pflege"); got != tc.sees {
+			t.Errorf("%s: OGC collections list the layer %v, want %v", tc.name, got, tc.sees)
+		}
+		// A server map with the layer's points: a bad parameter for whom
+		// the layer is hidden, as a layer that does not exist.
+		w := request(t, srv, "GET", "/maps/planungsraum/mss-status-index.svg?offers=pflege", tc.token, nil)
+		if w.Code != map[bool]int{true: 200, false: 400}[tc.sees] {
+			t.Errorf("%s: map with the layer's offers: %d %.200s", tc.name, w.Code, w.Body.String())
+		}
+		if !tc.sees && (strings.Contains(w.Body.String(), "pflege;") || strings.Contains(w.Body.String(), ", pflege")) {
+			t.Errorf("%s: the error names the hidden layer among the layers: %s", tc.name, w.Body.String())
 		}
 		counts := request(t, srv, "GET", "/api/v1/levels/bezirk/offer-counts?by=category", tc.token, nil)
 		if got := strings.Contains(counts.Body.String(), "Pflegeeinrichtung"); got != tc.sees {

@@ -61,7 +61,6 @@ type mapParams struct {
 	title         string
 	lang          *texts
 	labels        bool
-	offers        string // offer layer id
 }
 
 // splitExt splits "mss-status-index.png" into the indicator id and the
@@ -105,7 +104,6 @@ func parseMapParams(c echo.Context, format string) (mapParams, error) {
 	default:
 		return p, atlas.Errorf(atlas.EINVALID, "labels %q: want true or false", v)
 	}
-	p.offers = c.QueryParam("offers")
 	return p, nil
 }
 
@@ -167,9 +165,10 @@ func langParam(v string) (*texts, error) {
 // mapView is what a map and a report show: the classified table, the
 // level, and every unit of the level with its geometry.
 type mapView struct {
-	t     *table
-	level atlas.Level
-	units []atlas.Unit
+	t      *table
+	level  atlas.Level
+	units  []atlas.Unit
+	offers *atlas.OfferLayer // the offers=<layer> drawn as points, when asked for
 }
 
 // mapViewOf reads the indicator (404 when the caller may not see it), its
@@ -192,7 +191,19 @@ func (s *Server) mapViewOf(c echo.Context, levelID, id string) (*mapView, error)
 	if err != nil {
 		return nil, err
 	}
-	return &mapView{t: t, level: level, units: units}, nil
+	v := &mapView{t: t, level: level, units: units}
+	if id := c.QueryParam("offers"); id != "" {
+		// Only a layer the caller may see; an unknown or hidden one is a
+		// bad parameter, named among the visible ones.
+		l, err := s.layerOf(c, id)
+		if atlas.ErrorCode(err) == atlas.ENOTFOUND {
+			return nil, atlas.Errorf(atlas.EINVALID, "offers: %s", atlas.ErrorMessage(err))
+		} else if err != nil {
+			return nil, err
+		}
+		v.offers = &l
+	}
+	return v, nil
 }
 
 // levelOf is a level's metadata.
@@ -328,8 +339,8 @@ func (s *Server) mapOf(ctx context.Context, v *mapView, p mapParams) (render.Map
 			return m, atlas.Errorf(atlas.EINVALID, "bbox: no unit of %s lies in it; the level covers %s", v.level.ID, boundString(unitsBound(v.units)))
 		}
 	}
-	if p.offers != "" {
-		layer, pts, err := s.offerPoints(ctx, p.offers, m.Extent, v.units)
+	if layer := v.offers; layer != nil {
+		pts, err := s.offerPoints(ctx, layer.ID, m.Extent, v.units)
 		if err != nil {
 			return m, err
 		}
@@ -350,31 +361,19 @@ func (s *Server) mapOf(ctx context.Context, v *mapView, p mapParams) (render.Map
 
 // offerPoints are the offers of a layer in the map's extent (the units'
 // when it has none), read as the offers answer reads them.
-func (s *Server) offerPoints(ctx context.Context, id string, ext orb.Bound, units []atlas.Unit) (atlas.OfferLayer, []orb.Point, error) {
-	layers, err := s.store.OfferLayers(ctx)
+func (s *Server) offerPoints(ctx context.Context, layer string, ext orb.Bound, units []atlas.Unit) ([]orb.Point, error) {
+	if ext.IsZero() {
+		ext = unitsBound(units)
+	}
+	offers, err := s.store.Offers(ctx, layer, atlas.OfferQuery{BBox: &ext})
 	if err != nil {
-		return atlas.OfferLayer{}, nil, err
+		return nil, err
 	}
-	var names []string
-	for _, l := range layers {
-		names = append(names, l.ID)
-		if l.ID != id {
-			continue
-		}
-		if ext.IsZero() {
-			ext = unitsBound(units)
-		}
-		offers, err := s.store.Offers(ctx, id, atlas.OfferQuery{BBox: &ext})
-		if err != nil {
-			return l, nil, err
-		}
-		pts := make([]orb.Point, 0, len(offers))
-		for _, o := range offers {
-			pts = append(pts, o.Geometry)
-		}
-		return l, pts, nil
+	pts := make([]orb.Point, 0, len(offers))
+	for _, o := range offers {
+		pts = append(pts, o.Geometry)
 	}
-	return atlas.OfferLayer{}, nil, atlas.Errorf(atlas.EINVALID, "offers %q: no such offer layer; layers: %s", id, strings.Join(names, ", "))
+	return pts, nil
 }
 
 func unitsBound(units []atlas.Unit) orb.Bound {

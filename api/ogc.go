@@ -134,8 +134,9 @@ type ogcCollection struct {
 }
 
 // collectionList lists the datasets as collections.
-func (o *ogcAPI) collectionList(ctx context.Context) ([]ogcCollection, error) {
-	sets, err := o.datasets(ctx)
+// Only those the caller may see: a hidden offer layer is not found.
+func (o *ogcAPI) collectionList(c echo.Context) ([]ogcCollection, error) {
+	sets, err := o.visibleDatasets(c)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +176,7 @@ func fullStop(s string) string {
 // collectionOf is the collection the path names, or ENOTFOUND.
 func (o *ogcAPI) collectionOf(c echo.Context) (ogcCollection, error) {
 	id := c.Param("collectionId")
-	list, err := o.collectionList(c.Request().Context())
+	list, err := o.collectionList(c)
 	if err != nil {
 		return ogcCollection{}, err
 	}
@@ -225,7 +226,7 @@ func (o *ogcAPI) collections(c echo.Context) error {
 	if err := checkOGCQuery(c, metaParams); err != nil {
 		return err
 	}
-	list, err := o.collectionList(c.Request().Context())
+	list, err := o.collectionList(c)
 	if err != nil {
 		return err
 	}

@@ -173,6 +173,7 @@ type tileSet struct {
 	attribution string
 	level       string // exactly one of level and layer is set
 	layer       string
+	visibility  atlas.Visibility // the offer layer's (levels are public)
 
 	mu      sync.Mutex // held while loading
 	loaded  atomic.Bool
@@ -203,7 +204,7 @@ func (ta *tileAPI) tileSetOf(ctx context.Context, sn *tileSnapshot, id string) (
 	set, found := sn.sets[id]
 	sn.mu.Unlock()
 	if !found {
-		return nil, atlas.Errorf(atlas.ENOTFOUND, "tileset %q does not exist: tilesets are the level ids of /api/v1/levels and offers-<layer> for the offer layers of /api/v1/layers", id)
+		return nil, tileSetNotFound(id)
 	}
 	// Loaded once per data version (a failed load is tried again by the
 	// next request), not under the request's context: a client that gives
@@ -222,6 +223,21 @@ func (ta *tileAPI) tileSetOf(ctx context.Context, sn *tileSnapshot, id string) (
 	return set, nil
 }
 
+// visibleTileSet is tileSetOf for the caller: a tileset the caller may
+// not see (an internal offer layer) is not found, as one that does not
+// exist.
+func (ta *tileAPI) visibleTileSet(c echo.Context, sn *tileSnapshot, id string) (*tileSet, error) {
+	set, err := ta.tileSetOf(c.Request().Context(), sn, id)
+	if err == nil && !principal(c).Role.Sees(set.visibility) {
+		return nil, tileSetNotFound(id)
+	}
+	return set, err
+}
+
+func tileSetNotFound(id string) error {
+	return atlas.Errorf(atlas.ENOTFOUND, "tileset %q does not exist: tilesets are the level ids of /api/v1/levels and offers-<layer> for the offer layers of /api/v1/layers", id)
+}
+
 // listTileSets names the datasets as tilesets.
 func (ta *tileAPI) listTileSets(ctx context.Context) (map[string]*tileSet, error) {
 	list, err := ta.datasets(ctx)
@@ -231,7 +247,7 @@ func (ta *tileAPI) listTileSets(ctx context.Context) (map[string]*tileSet, error
 	sets := make(map[string]*tileSet, len(list))
 	for _, d := range list {
 		sets[d.ID] = &tileSet{id: d.ID, name: d.Name, description: d.Description, level: d.Level, layer: d.Layer,
-			attribution: attributionOf(d.Attribution, d.Licence)}
+			visibility: d.Visibility, attribution: attributionOf(d.Attribution, d.Licence)}
 	}
 	return sets, nil
 }
@@ -451,7 +467,7 @@ func (ta *tileAPI) tile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	set, err := ta.tileSetOf(ctx, sn, c.Param("tileset"))
+	set, err := ta.visibleTileSet(c, sn, c.Param("tileset"))
 	if err != nil {
 		return err
 	}
@@ -471,7 +487,7 @@ func (ta *tileAPI) tile(c echo.Context) error {
 		tag = ta.cache.Put(key, body)
 	}
 	h := c.Response().Header()
-	h.Set(echo.HeaderCacheControl, cacheControl(vals))
+	h.Set(echo.HeaderCacheControl, cacheControl(set, vals))
 	h.Set(echo.HeaderVary, echo.HeaderAcceptEncoding)
 	if body == nil {
 		return c.NoContent(http.StatusNoContent)
@@ -503,8 +519,8 @@ func (ta *tileAPI) tile(c echo.Context) error {
 }
 
 // cacheControl lets shared caches keep tiles of public data only.
-func cacheControl(vals *tileValues) string {
-	if vals != nil && vals.ind.Visibility != atlas.Public {
+func cacheControl(set *tileSet, vals *tileValues) string {
+	if set.visibility != atlas.Public || (vals != nil && vals.ind.Visibility != atlas.Public) {
 		return "private, " + tileCacheControl
 	}
 	return "public, " + tileCacheControl
@@ -610,7 +626,7 @@ func (ta *tileAPI) tileJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	set, err := ta.tileSetOf(ctx, sn, id)
+	set, err := ta.visibleTileSet(c, sn, id)
 	if err != nil {
 		return err
 	}
@@ -654,7 +670,7 @@ func (ta *tileAPI) tileJSON(c echo.Context) error {
 		Tiles: []string{tmpl}, MinZoom: set.minZoom, MaxZoom: tiles.MaxZoom, Bounds: set.bounds,
 		Center:       [3]float64{(w + e) / 2, (s + n) / 2, float64(centerZoom(set))},
 		VectorLayers: []vectorLayerDoc{{ID: set.id, Description: set.name, MinZoom: set.minZoom, MaxZoom: tiles.MaxZoom, Fields: fields}}}
-	c.Response().Header().Set(echo.HeaderCacheControl, cacheControl(vals))
+	c.Response().Header().Set(echo.HeaderCacheControl, cacheControl(set, vals))
 	return c.JSON(http.StatusOK, doc)
 }
 
