@@ -18,7 +18,7 @@ export default defineConfig({
   },
   server: {
     proxy: Object.fromEntries(
-      ['/api', '/tiles', '/app', '/maps', '/docs', '/openapi.yaml'].map((p) => [p, 'http://127.0.0.1:8080']),
+      ['/api', '/tiles', '/app', '/maps', '/reports', '/profiles', '/ogc', '/docs', '/openapi.yaml'].map((p) => [p, 'http://127.0.0.1:8080']),
     ),
   },
   test: {

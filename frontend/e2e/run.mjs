@@ -228,7 +228,7 @@ function launch(name) {
 
 async function main() {
   fs.mkdirSync(outDir, { recursive: true });
-  for (const f of fs.readdirSync(outDir)) if (f.endsWith('.png') || f === 'metrics.json') fs.rmSync(path.join(outDir, f));
+  for (const f of fs.readdirSync(outDir)) if (f.endsWith('.png') || f === 'metrics.json' || f === 'acceptance.md') fs.rmSync(path.join(outDir, f));
   assert(fs.existsSync(bin), `${bin} is missing: run make build`);
   const t0 = Date.now();
   const { base, data } = await startServer();
@@ -485,6 +485,337 @@ async function main() {
     assert(outline !== 'none', 'focus is not visible');
     await shot('10-keyboard-bezirksregion.png');
   });
+
+  // ---- Issue 8: profiles, gaps, the two acceptance questions, editing ----
+
+  /**
+   * A page of the main browser whose script errors count like the main
+   * page's. One failed request is expected and not counted: the role probe
+   * of signing in (GET /api/v1/audit answers 403 to a viewer's token, which
+   * is how the app learns the role; Chromium logs every 4xx).
+   */
+  const newPage = async () => {
+    const p = await context.newPage();
+    await p.setViewportSize({ width: 1280, height: 720 });
+    p.on('pageerror', (e) => pageErrors.push(e.message));
+    p.on('console', (m) => {
+      const where = m.location()?.url ?? '';
+      if (m.type() === 'error' && !where.includes('/api/v1/audit?limit=1')) pageErrors.push(`${m.text()} (${where.replace(base, '')})`);
+    });
+    return p;
+  };
+  /** The acceptance walks, step by step with the URL after each, for out/e2e/acceptance.md. */
+  const walks = {};
+  const walkStep = (walk, p, step) => (walks[walk] ??= []).push({ step, url: p.url().replace(base, '') });
+  const tmpDir = fs.mkdtempSync(path.join(tmp, 'downloads-'));
+
+  await check('profile page /profiles/planungsraum/<code> renders in the browser', async () => {
+    const code = '08100521';
+    const prof = await api(base, `/api/v1/levels/planungsraum/units/${code}/profile`);
+    const p = await newPage();
+    const before = pageErrors.length;
+    const res = await p.goto(`${base}/profiles/planungsraum/${code}`);
+    assert(res.status() === 200, `status ${res.status()}`);
+    const title = await p.title();
+    assert(title.includes(prof.name), `title ${title}`);
+    assert((await p.locator('h1').innerText()) === prof.name, 'heading');
+    // The row of Kinderarmut (not that of its change, "Veränderung Kinderarmut").
+    const cells = await p.evaluate(() =>
+      [...document.querySelectorAll('#indicators tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent.trim())).find((r) => r[0].startsWith('Kinderarmut (')),
+    );
+    const mss = prof.indicators.find((i) => i.id === 'mss_s4');
+    assert(cells && cells[2] === formatDE(mss.value, mss.precision), `indicator row: ${cells}`);
+    await p.waitForLoadState('networkidle');
+    assert(pageErrors.length === before, `console errors: ${pageErrors.slice(before).join(' | ')}`);
+    await p.screenshot({ path: path.join(outDir, '13-profile-page.png'), fullPage: false });
+    await p.close();
+  });
+
+  await check('profile in the panel: a clicked unit shows the API profile values', async () => {
+    const code = '08100521';
+    const p = await newPage();
+    await p.goto(base + '/?i=mss_s4&l=planungsraum');
+    await waitPaint(p, ['mss_s4|planungsraum']);
+    const feature = await api(base, `/ogc/collections/planungsraum/items/${code}`);
+    const [lng, lat] = insidePoint(feature.geometry);
+    const pt = await p.evaluate(([lng, lat]) => window.__atlas.project(lng, lat), [lng, lat]);
+    const box = await p.locator('#map').boundingBox();
+    await p.mouse.click(box.x + pt.x, box.y + pt.y);
+    await p.waitForSelector('#profile-indicators tbody tr[data-indicator="mss_s4"]', { timeout: 20_000 });
+    const prof = await api(base, `/api/v1/levels/planungsraum/units/${code}/profile`);
+    const cells = await p.evaluate(() =>
+      [...document.querySelectorAll('#profile-indicators tbody tr')].map((tr) => ({
+        id: tr.getAttribute('data-indicator'),
+        value: tr.querySelector('.p-value')?.firstChild?.textContent ?? '',
+        city: tr.querySelector('.p-city')?.textContent ?? '',
+      })),
+    );
+    assert(cells.length === prof.indicators.length, `${cells.length} rows, the API ${prof.indicators.length}`);
+    for (const i of prof.indicators) {
+      const c = cells.find((x) => x.id === i.id);
+      const want = i.status === 'ok' ? formatDE(i.value, i.precision) : i.status === 'suppressed' ? 'geheim gehalten' : 'kein Wert';
+      const city = i.city.value === null ? '–' : formatDE(i.city.value, i.precision);
+      assert(c && c.value === want && c.city === city, `${i.id}: panel ${JSON.stringify(c)}, API ${want} / ${city}`);
+    }
+    // The trend of Kinderarmut since the imported earlier date, read by polarity.
+    const s4 = prof.indicators.find((i) => i.id === 'mss_s4');
+    const trend = await p.locator('#profile-indicators tr[data-indicator="mss_s4"] .trend').innerText();
+    assert(s4.change !== null && trend.includes(formatDE(Math.abs(s4.change), s4.precision)), `trend ${trend}, change ${s4.change}`);
+    const places = await p.locator('#profile .profile-places').innerText();
+    assert(places.includes(prof.parent.name), `parent: ${places}`);
+    assert((await p.locator('#profile-neighbours li').count()) === prof.neighbours.length, 'neighbours');
+    const print = await p.getAttribute('#panel-print', 'href');
+    assert(print === `/profiles/planungsraum/${code}`, `print link ${print}`);
+    // A neighbour is clickable: it becomes the selection.
+    const nb = prof.neighbours[0];
+    await p.click(`#profile-neighbours [data-code="${nb.code}"]`);
+    await p.waitForFunction((name) => document.querySelector('#panel-title')?.textContent === name, nb.name);
+    assert(p.url().includes(`u=${nb.code}`), 'neighbour not selected');
+    await p.screenshot({ path: path.join(outDir, '14-profile-panel.png') });
+    await p.close();
+  });
+
+  await check('acceptance: Planungsräume with very low social status and no youth centre within 500 m (gap map)', async () => {
+    const q = 'level=planungsraum&need=mss-status-index&supply=jugendfreizeit-abdeckung-500m&need_breaks=1,1.5&supply_breaks=0,50';
+    const want = await api(base, `/api/v1/gaps?${q}`);
+    const p = await newPage();
+    let tiles = 0;
+    p.on('request', (r) => {
+      if (geometryTile.test(r.url())) tiles++;
+    });
+    await p.goto(base + '/');
+    await waitPaint(p, ['mss-status-index|planungsraum']);
+    walkStep('gaps', p, 'open the map');
+    await p.waitForLoadState('networkidle');
+    tiles = 0;
+    await p.click('#tab-button-gaps');
+    await p.waitForSelector('#tab-gaps[data-loaded="true"]');
+    walkStep('gaps', p, 'tab "Lücken"');
+    await timedClick(p, '#gap-toggle', ['|gap|']);
+    walkStep('gaps', p, 'button "Lückenkarte zeigen"');
+    await p.selectOption('#gap-need', 'mss-status-index');
+    await p.selectOption('#gap-supply', 'jugendfreizeit-abdeckung-500m');
+    walkStep('gaps', p, 'Bedarf = Status-Index (MSS 2021), Angebot = Einwohner 6 bis 27 mit Jugendfreizeiteinrichtung im Umkreis von 500 m');
+    await p.fill('#gap-need-a', '1');
+    await p.fill('#gap-need-b', '1,5');
+    await p.fill('#gap-supply-a', '0');
+    await p.fill('#gap-supply-b', '50');
+    const before = await p.evaluate(() => window.__atlas.paints);
+    await p.click('#gap-apply');
+    await waitPaint(p, ['|gap|mss-status-index|jugendfreizeit-abdeckung-500m|1,1.5|0,50'], before);
+    await p.waitForFunction(() => document.querySelector('#tab-gaps')?.dataset.loaded === 'true' && document.querySelector('#tab-gaps')?.dataset.query.includes('"need_breaks":"1,1.5"'));
+    walkStep('gaps', p, 'Grenzen Bedarf 1 / 1,5, Angebot 0 / 50, "Anwenden"');
+    const rows = await p.evaluate(() => [...document.querySelectorAll('#gap-list tbody tr')].map((tr) => ({ code: tr.getAttribute('data-code'), name: tr.querySelector('button')?.textContent })));
+    assert(rows.length === want.gaps.length && want.gaps.length === 8, `${rows.length} rows, the API ${want.gaps.length}`);
+    assert(JSON.stringify(rows) === JSON.stringify(want.gaps.map((g) => ({ code: g.code, name: g.name }))), `list ${JSON.stringify(rows)}`);
+    assert(rows[0].name === 'Rudolf-Wissell-Großsiedlung', `first ${rows[0].name}`);
+    // The legend's 3 × 3 counts are the API's.
+    const cells = await p.evaluate(() => Object.fromEntries([...document.querySelectorAll('#gap-legend td')].map((td) => [td.dataset.class, Number(td.querySelector('.cross-cell').textContent.replace(/\D/g, ''))])));
+    for (const c of want.legend.classes) assert(cells[c.key] === c.count, `legend ${c.key}: ${cells[c.key]}, the API ${c.count}`);
+    assert(tiles === 0, `${tiles} geometry tiles were loaded for the gap map`);
+    metrics.gapGeometryTiles = tiles;
+    // A row selects its unit; the panel says its gap class.
+    await p.click('#gap-list tbody tr:first-child button');
+    await p.waitForFunction(() => document.querySelector('#panel-title')?.textContent === 'Rudolf-Wissell-Großsiedlung');
+    await p.waitForSelector('#panel-gap');
+    walkStep('gaps', p, 'first row of the list: Rudolf-Wissell-Großsiedlung selected');
+    assert((await p.locator('#panel-gap').innerText()).includes('Rang 1 von 8'), 'panel gap rank');
+    // The ranking as CSV, made from the answer; the PDF link is off in the gap view.
+    const [dl] = await Promise.all([p.waitForEvent('download'), p.click('#gap-csv')]);
+    const file = path.join(tmpDir, 'gaps.csv');
+    await dl.saveAs(file);
+    const csv = fs.readFileSync(file, 'utf8').replace(/^\ufeff/, '').trim().split('\r\n');
+    assert(csv.length === 9 && csv[1].startsWith('1,05200526,Rudolf-Wissell-Großsiedlung,'), `CSV ${csv.slice(0, 2)}`);
+    assert(csv.slice(1).map((l) => l.split(',')[1]).join() === want.gaps.map((g) => g.code).join(), 'CSV codes');
+    assert((await p.getAttribute('#export-pdf', 'aria-disabled')) === 'true', 'PDF link not off in the gap view');
+    const [png] = await Promise.all([p.waitForEvent('download'), p.click('#export-png')]);
+    assert(/^sozialatlas_luecken_mss-status-index_jugendfreizeit-abdeckung-500m_planungsraum\.png$/.test(png.suggestedFilename()), png.suggestedFilename());
+    await p.screenshot({ path: path.join(outDir, '15-gap-map.png') });
+    // A shared link restores the gap view.
+    const shared = p.url();
+    const p2 = await newPage();
+    await p2.goto(shared);
+    await waitPaint(p2, ['|gap|mss-status-index|jugendfreizeit-abdeckung-500m|1,1.5|0,50']);
+    await p2.waitForSelector('#gap-list tbody tr');
+    assert((await p2.locator('#gap-list tbody tr').count()) === 8, 'restored list');
+    assert((await p2.locator('#gap-need-b').inputValue()) === '1,5', 'restored cut-off');
+    await p2.close();
+    metrics.acceptanceGapUrl = shared.replace(base, '');
+    await p.close();
+  });
+
+  await check('acceptance: Kita places per 1,000 children under 6 in Köllnische Heide against the city; PDF and CSV exports', async () => {
+    const id = 'kitaplaetze-je-1000-u6';
+    const code = '081005';
+    const values = await api(base, `/api/v1/indicators/${id}/values?level=bezirksregion`);
+    const stats = await api(base, `/api/v1/indicators/${id}/statistics?level=bezirksregion`);
+    const row = values.values.find((v) => v.code === code);
+    const prec = ind(id).precision;
+    assert(formatDE(row.value, prec) === '617,4' && formatDE(stats.city.value, prec) === '866,2', `API ${row.value} / ${stats.city.value}`);
+    const p = await newPage();
+    await p.goto(base + '/');
+    await waitPaint(p, ['mss-status-index|planungsraum']);
+    walkStep('kita', p, 'open the map');
+    await timedClick(p, `[data-indicator="${id}"]`, [`${id}|planungsraum`]);
+    walkStep('kita', p, 'indicator "Kitaplätze je 1.000 Kinder unter 6"');
+    await timedClick(p, '[data-level="bezirksregion"]', [`${id}|bezirksregion`]);
+    walkStep('kita', p, 'level "Bezirksregion"');
+    await p.fill('#unit-search', 'Köllnische');
+    await p.waitForSelector('#unit-results:not([hidden]) [role=option]');
+    await p.keyboard.press('Enter');
+    await p.waitForFunction(() => document.querySelector('#panel-title')?.textContent === 'Köllnische Heide');
+    await p.waitForFunction(() => document.querySelector('#panel .facts')?.textContent?.includes('von'));
+    walkStep('kita', p, 'search "Köllnische", Enter: Köllnische Heide selected');
+    const value = await p.locator('[data-testid=panel-value]').innerText();
+    const facts = await p.locator('#panel .facts').innerText();
+    assert(value.replace(/\s/g, ' ') === `617,4 ${values.unit}`, `panel value ${value}`);
+    assert(facts.includes(`866,2\u00a0${values.unit}`) || facts.replace(/\s/g, ' ').includes(`866,2 ${values.unit}`), `city value: ${facts}`);
+    // The profile row says the same, and the target for this unit is in the indicator's metadata.
+    await p.waitForSelector(`#profile-indicators tr[data-indicator="${id}"]`, { timeout: 20_000 });
+    const prow = await p.locator(`#profile-indicators tr[data-indicator="${id}"]`).innerText();
+    assert(prow.includes('617,4') && prow.includes('866,2'), `profile row ${prow}`);
+    const targets = await api(base, `/api/v1/indicators/${id}/targets`);
+    await p.click('#tab-button-indicators');
+    await p.waitForSelector('#indicator-targets .target');
+    const shown = await p.locator('#indicator-targets .target').count();
+    assert(shown === targets.targets.length, `${shown} targets shown, the API ${targets.targets.length}`);
+    const statuses = await p.evaluate(() => [...document.querySelectorAll('#indicator-targets .target')].map((li) => li.dataset.status));
+    assert(JSON.stringify(statuses) === JSON.stringify(targets.targets.map((tg) => tg.progress.status)), `target statuses ${statuses}`);
+    const tText = await p.locator('#indicator-targets').innerText();
+    assert(tText.includes('auf Kurs') && tText.includes('950,0'), `targets: ${tText}`);
+    // Exports of this view: the server's PDF map and the ranking's CSV.
+    await p.waitForTimeout(300);
+    const pdf = await p.getAttribute('#export-pdf', 'href');
+    assert(pdf.startsWith(`/maps/bezirksregion/${id}.pdf?`), `PDF link ${pdf}`);
+    const rp = await fetch(base + pdf);
+    assert(rp.status === 200 && rp.headers.get('content-type').startsWith('application/pdf'), `PDF ${rp.status} ${rp.headers.get('content-type')}`);
+    assert((await rp.arrayBuffer()).byteLength > 1000, 'PDF empty');
+    await p.click('#tab-button-ranking');
+    await p.waitForSelector('table.ranking tbody tr');
+    const csvHref = await p.getAttribute('#download-csv', 'href');
+    const rc = await fetch(base + csvHref);
+    const body = await rc.text();
+    const line = body.split(/\r?\n/).find((l) => l.startsWith(`${code},`)) ?? '';
+    assert(rc.status === 200 && rc.headers.get('content-type').startsWith('text/csv'), `CSV ${rc.status} ${rc.headers.get('content-type')}`);
+    assert(line.startsWith(`${code},Köllnische Heide,`) && Math.abs(Number(line.split(',')[2]) - row.value) < 1e-9, `CSV row: ${line}`);
+    walkStep('kita', p, 'PDF map link and ranking CSV');
+    metrics.acceptanceKita = { url: p.url().replace(base, ''), value: value.trim(), city: formatDE(stats.city.value, prec), pdf, csv: csvHref };
+    await p.screenshot({ path: path.join(outDir, '16-kita-koellnische-heide.png') });
+    await p.close();
+  });
+
+  await check('editing: viewers see no edit controls; an editor signs in, adds an offer by a click, edits and closes it', async () => {
+    const token = (role) => {
+      const out = execFileSync(bin, ['token', 'create', '-data', data, '-role', role, '-name', `e2e-${role}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const m = /sat_[A-Za-z0-9_-]+/.exec(out);
+      if (!m) throw new Error(`no token in: ${out}`);
+      return m[0];
+    };
+    const editorToken = token('editor');
+    const viewerToken = token('viewer');
+    const p = await newPage();
+    await p.goto(base + '/?t=inventory');
+    await p.waitForSelector('#inv-table tbody tr', { timeout: 20_000 });
+    assert((await p.locator('#offer-add').count()) === 0, 'anonymous: add control shown');
+    const signIn = async (tok) => {
+      await p.click('#sign-in');
+      await p.waitForSelector('#signin-dialog[open]');
+      if (await p.locator('#sign-out').count()) {
+        await p.click('#sign-out');
+        await p.waitForSelector('#token-input');
+      }
+      await p.fill('#token-input', tok);
+      await p.click('#token-submit');
+      await p.waitForSelector('#signin-status');
+      const status = await p.locator('#signin-status').innerText();
+      await p.keyboard.press('Escape');
+      return status;
+    };
+    const vs = await signIn(viewerToken);
+    assert(vs.includes('viewer'), `viewer status: ${vs}`);
+    await p.waitForSelector('#inv-table tbody tr');
+    assert((await p.locator('#offer-add').count()) === 0, 'viewer: add control shown');
+    await p.click('#inv-table tbody tr:first-child button.link');
+    await p.waitForSelector('#offer-dialog[open] #offer-facts');
+    assert((await p.locator('#offer-edit, #offer-close-start').count()) === 0, 'viewer: edit controls in the offer dialog');
+    await p.keyboard.press('Escape');
+    assert(!(await p.evaluate(() => JSON.stringify(sessionStorage)).then((s) => s.includes(editorToken))), 'wrong token kept');
+    assert(!p.url().includes('sat_'), 'token in the URL');
+
+    const es = await signIn(editorToken);
+    assert(es.includes('bearbeiten'), `editor status: ${es}`);
+    assert(!p.url().includes('sat_') && (await p.evaluate(() => localStorage.length)) === 0, 'token outside sessionStorage');
+    await p.selectOption('#inv-layer', 'jugendfreizeit');
+    await p.waitForSelector('#offer-add');
+    await p.click('#offer-add');
+    await p.waitForSelector('#place-hint:not([hidden])');
+    const box = await p.locator('#map').boundingBox();
+    const at = { x: box.x + box.width * 0.55, y: box.y + box.height * 0.45 };
+    await p.mouse.click(at.x, at.y);
+    await p.waitForSelector('#offer-dialog[open] #offer-form');
+    const name = `E2E Stadtteilzentrum ${Date.now()}`;
+    await p.fill('#offer-f-name', name);
+    await p.selectOption('#offer-f-provider_type', 'non_profit');
+    await p.fill('#offer-f-age_min', '6');
+    await p.fill('#offer-f-age_max', '27');
+    await p.check('#offer-f-goals input[value="soziale Teilhabe"]');
+    await p.check('#offer-f-conditions input[value="free_of_charge"]');
+    // A slip first: the form says what is wrong and sends nothing.
+    await p.fill('#offer-f-age_max', '3');
+    await p.click('#offer-save');
+    await p.waitForSelector('#offer-f-age_max[aria-invalid="true"]');
+    await p.fill('#offer-f-age_max', '27');
+    await p.click('#offer-save');
+    await p.waitForSelector('#offer-result', { timeout: 30_000 });
+    const id = await p.getAttribute('#offer-result', 'data-offer-id');
+    assert((await p.getAttribute('#offer-result', 'data-action')) === 'offer_create', 'action');
+    const found = await api(base, `/api/v1/layers/jugendfreizeit/offers?q=${encodeURIComponent(name)}`);
+    const f = found.features.find((x) => x.id === id);
+    assert(found.numberMatched === 1 && f, `the offers API does not return ${id}: ${JSON.stringify(found).slice(0, 300)}`);
+    assert(f.properties.provider_type === 'non_profit' && f.properties.goals?.includes('soziale Teilhabe') && f.properties.age_max === 27, JSON.stringify(f.properties));
+    metrics.editorOffer = { id, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] };
+    // The offer layer reloads: the new point is on the map where it was placed.
+    await p.click('#offer-result-ok');
+    await p.waitForFunction(() => !document.querySelector('#offer-dialog')?.open);
+    await p.waitForTimeout(1200);
+    await p.mouse.move(at.x + 1, at.y);
+    await p.mouse.move(at.x, at.y);
+    await p.waitForFunction((n) => document.querySelector('#tooltip')?.textContent?.includes(n), name, { timeout: 10_000 });
+    await p.screenshot({ path: path.join(outDir, '17-offer-added.png') });
+    // Edit it from its dialog (a click on the point), then close it.
+    await p.mouse.click(at.x, at.y);
+    await p.waitForSelector('#offer-dialog[open] #offer-edit');
+    await p.click('#offer-edit');
+    await p.fill('#offer-f-capacity', '40');
+    await p.click('#offer-save');
+    await p.waitForSelector('#offer-result[data-action="offer_update"]', { timeout: 30_000 });
+    const changed = await p.locator('#offer-result').innerText();
+    assert(changed.includes('capacity') && !changed.includes('provider_type'), `changed: ${changed}`);
+    await p.click('#offer-result-details');
+    await p.click('#offer-close-start');
+    await p.fill('#close-reason', 'e2e');
+    await p.click('#offer-close-confirm');
+    await p.waitForSelector('#offer-result[data-action="offer_close"]', { timeout: 30_000 });
+    const after = await api(base, `/api/v1/layers/jugendfreizeit/offers?q=${encodeURIComponent(name)}`);
+    const g = after.features.find((x) => x.id === id);
+    assert(g && g.properties.capacity === 40 && g.properties.valid_to, `after edit and close: ${JSON.stringify(g?.properties)}`);
+    await p.keyboard.press('Escape');
+    await p.close();
+  });
+
+  metrics.acceptanceWalks = walks;
+  const md = ['# Acceptance walks of the map (issue 8)', '', `Recorded by frontend/e2e/run.mjs on ${new Date().toISOString()} against the Berlin demo.`, ''];
+  const titles = {
+    gaps: 'Which Planungsräume have very low social status and no youth centre within 500 m?',
+    kita: 'How many Kita places per 1,000 children under 6 has the worst-off Bezirksregion (Köllnische Heide), against the city?',
+  };
+  for (const [k, steps] of Object.entries(walks)) {
+    md.push(`## ${titles[k] ?? k}`, '', '| # | click | URL after it |', '|---|---|---|');
+    steps.forEach((s, i) => md.push(`| ${i + 1} | ${s.step} | \`${s.url}\` |`));
+    md.push('');
+  }
+  if (metrics.acceptanceKita) md.push(`Köllnische Heide: ${metrics.acceptanceKita.value}, city ${metrics.acceptanceKita.city}; PDF \`${metrics.acceptanceKita.pdf}\`, CSV \`${metrics.acceptanceKita.csv}\`.`, '');
+  fs.writeFileSync(path.join(outDir, 'acceptance.md'), md.join('\n'));
 
   await check('tablet (768 × 1024): map, legend and drawer', async () => {
     const p3 = await context.newPage();

@@ -1,7 +1,12 @@
 // The sozialatlas REST API (openapi.yaml), typed as far as the app reads it.
 // GET answers are kept for a few minutes per URL, so that going back to an
 // indicator, date or classification costs no request; the server answers
-// repeated requests from its own cache as well.
+// repeated requests from its own cache as well. A signed-in person's token
+// goes with every request (src/auth.ts); signing in or out, and every
+// write, empties the kept answers.
+
+import { authHeaders } from './auth';
+import { normalizeOffer } from './inventory';
 
 export type Status = 'ok' | 'suppressed' | 'missing';
 export type Polarity = 'higher_worse' | 'higher_better' | 'neutral';
@@ -208,6 +213,200 @@ export interface OfferLayer {
   offers: number;
 }
 
+/** An offer of the inventory as the offers list gives it (GeoJSON feature properties). */
+export interface OfferProps {
+  id: string;
+  name: string;
+  category?: string | null;
+  subcategory?: string | null;
+  provider?: string | null;
+  provider_type?: string | null;
+  capacity?: number | null;
+  address?: string | null;
+  target_groups?: string[] | null;
+  age_min?: number | null;
+  age_max?: number | null;
+  household_types?: string[] | null;
+  conditions?: string[] | null;
+  conditions_note?: string | null;
+  goals?: string[] | null;
+  languages?: string[] | null;
+  barrier_free?: boolean | null;
+  opening_hours?: string | null;
+  contact?: string | null;
+  valid_from?: string | null;
+  valid_to?: string | null;
+  [k: string]: unknown;
+}
+
+export interface OfferFeature {
+  type: 'Feature';
+  id: string;
+  properties: OfferProps;
+  geometry: { type: 'Point'; coordinates: [number, number] };
+}
+
+export interface OfferCollection {
+  type: 'FeatureCollection';
+  features: OfferFeature[];
+  numberMatched: number;
+  numberReturned: number;
+}
+
+/** The answer to a write of an offer (create, update, close). */
+export interface OfferChange {
+  offer: OfferProps & { layer: string; lon: number; lat: number };
+  action: 'offer_create' | 'offer_update' | 'offer_close';
+  changed: string[];
+  import_id: number;
+}
+
+export interface OfferCounts {
+  level: string;
+  by: string;
+  date: string;
+  layers: string[];
+  keys: string[];
+  note: string;
+  units: { code: string; name: string; offers: number; counts: Record<string, number> }[];
+  total: { offers: number; counts: Record<string, number> };
+  outside: number;
+}
+
+export type GapLevel = 'low' | 'mid' | 'high';
+
+export interface GapClass {
+  key: string;
+  need?: GapLevel;
+  supply?: GapLevel;
+  color: string;
+  label: { de: string; en: string };
+  count: number;
+}
+
+export interface GapSide {
+  indicator: string;
+  name: string;
+  unit: string;
+  polarity: Polarity;
+  date: string;
+  end: 'high' | 'low';
+  reading: string;
+  breaks: [number, number];
+  breaks_from: 'request' | 'catalog' | 'terciles';
+  n: number;
+  suppressed: number;
+  missing: number;
+}
+
+export interface GapValue {
+  value: number | null;
+  status: Status;
+}
+
+export interface GapAnalysis {
+  pair?: string;
+  level: string;
+  need: GapSide;
+  supply: GapSide;
+  legend: { scheme: string; classes: GapClass[]; no_data: GapClass; suppressed: GapClass };
+  areas: { code: string; name: string; need: GapValue; supply: GapValue; class: string }[];
+  gaps: { rank: number; code: string; name: string; need: number; supply: number }[];
+  note: string;
+}
+
+export interface UnitRef {
+  level: string;
+  code: string;
+  name: string;
+}
+
+export interface ProfileIndicator {
+  id: string;
+  name: string;
+  unit: string;
+  topic?: string;
+  polarity: Polarity;
+  precision: number;
+  date: string;
+  value: number | null;
+  status: Status;
+  class: string | null;
+  rank: number | null;
+  ranked: number;
+  city: CityValue;
+  previous: { date: string; value: number | null; status: Status } | null;
+  change: number | null;
+  assessment: '' | 'better' | 'worse' | 'unchanged';
+}
+
+export interface UnitProfile {
+  level: { id: string; name: string };
+  code: string;
+  name: string;
+  parent: UnitRef | null;
+  neighbours: UnitRef[];
+  date: string | null;
+  indicators: ProfileIndicator[];
+  offers: {
+    date: string;
+    offers: number;
+    by_goal: Record<string, number>;
+    by_target_group: Record<string, number>;
+    layers: { layer: string; name: string; offers: number; by_goal: Record<string, number>; by_target_group: Record<string, number>; by_category: Record<string, number> }[];
+    note: string;
+  };
+  gaps: {
+    pair: string;
+    name?: string;
+    need: string;
+    supply: string;
+    class: string;
+    need_level?: GapLevel;
+    supply_level?: GapLevel;
+    gap: boolean;
+    color?: string;
+    label: { de: string; en: string };
+    note?: string;
+  }[];
+  note: string;
+}
+
+export interface TargetPoint {
+  date: string;
+  value: number;
+}
+
+export interface Target {
+  name?: string;
+  value: number;
+  date: string;
+  direction: 'at_least' | 'at_most';
+  level: string;
+  code?: string;
+  unit_name?: string;
+  from?: string;
+  series: SeriesValue[];
+  progress: {
+    status: 'reached' | 'on_track' | 'behind' | 'no_data';
+    baseline: TargetPoint | null;
+    latest: TargetPoint | null;
+    expected: number | null;
+    share: number | null;
+  };
+  note?: string;
+}
+
+export interface IndicatorTargets {
+  indicator: string;
+  name: string;
+  unit: string;
+  polarity: Polarity;
+  city_level?: string;
+  rule: string;
+  targets: Target[];
+}
+
 export interface TileJSON {
   name: string;
   attribution?: string;
@@ -242,6 +441,11 @@ export function withQuery(path: string, q: Query = {}): string {
   return parts.length ? `${path}?${parts.join('&')}` : path;
 }
 
+/** Forgets every kept answer: after signing in or out (what one sees changes) and after a write. */
+export function clearCache(): void {
+  cache.clear();
+}
+
 const ttl = 5 * 60 * 1000;
 const maxEntries = 300;
 const cache = new Map<string, { at: number; p: Promise<unknown> }>();
@@ -264,22 +468,44 @@ export function getJSON<T>(path: string, q: Query = {}): Promise<T> {
 async function fetchJSON<T>(url: string): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(url, { headers: { Accept: 'application/json' } });
+    res = await fetch(url, { headers: { Accept: 'application/json', ...authHeaders() } });
   } catch (e) {
     throw new ApiError(0, e instanceof Error ? e.message : String(e));
   }
-  if (!res.ok) {
-    let detail = res.statusText;
-    try {
-      const p = (await res.json()) as { detail?: string; title?: string };
-      detail = p.detail ?? p.title ?? detail;
-    } catch {
-      // not a problem document: keep the status text
-    }
-    throw new ApiError(res.status, detail);
-  }
+  if (!res.ok) throw await problem(res);
   return (await res.json()) as T;
 }
+
+/** The ApiError of a failed answer: the problem document's detail (RFC 9457), else the status text. */
+async function problem(res: Response): Promise<ApiError> {
+  let detail = res.statusText || String(res.status);
+  try {
+    const p = (await res.json()) as { detail?: string; title?: string };
+    detail = p.detail ?? p.title ?? detail;
+  } catch {
+    // not a problem document: keep the status text
+  }
+  return new ApiError(res.status, detail);
+}
+
+/** A write (POST, PATCH) with a JSON body and the signed-in person's token; kept answers are dropped. */
+export async function send<T>(method: 'POST' | 'PATCH', path: string, body: unknown, contentType = 'application/json'): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: { Accept: 'application/json', 'Content-Type': contentType, ...authHeaders() },
+      body: JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new ApiError(0, e instanceof Error ? e.message : String(e));
+  }
+  if (!res.ok) throw await problem(res);
+  clearCache();
+  return (await res.json()) as T;
+}
+
+const layerPath = (layer: string) => `/api/v1/layers/${encodeURIComponent(layer)}/offers`;
 
 export const api = {
   config: () => getJSON<AppConfig>('/app/config.json'),
@@ -297,6 +523,21 @@ export const api = {
   lisa: (id: string, q: Query) => getJSON<Lisa>(`/api/v1/indicators/${encodeURIComponent(id)}/lisa`, q),
   series: (level: string, code: string, q: Query = {}) =>
     getJSON<UnitSeries>(`/api/v1/levels/${encodeURIComponent(level)}/units/${encodeURIComponent(code)}/series`, q),
+  /** A layer's offers; list fields (goals, target groups, …) come comma-separated and are made arrays. */
+  offers: (layer: string, q: Query) =>
+    getJSON<OfferCollection>(layerPath(layer), q).then((c) => ({
+      ...c,
+      features: c.features.map((f) => ({ ...f, properties: normalizeOffer(f.properties) })),
+    })),
+  offerCounts: (level: string, q: Query) => getJSON<OfferCounts>(`/api/v1/levels/${encodeURIComponent(level)}/offer-counts`, q),
+  gaps: (q: Query) => getJSON<GapAnalysis>('/api/v1/gaps', q),
+  profile: (level: string, code: string, q: Query = {}) =>
+    getJSON<UnitProfile>(`/api/v1/levels/${encodeURIComponent(level)}/units/${encodeURIComponent(code)}/profile`, q),
+  targets: (id: string) => getJSON<IndicatorTargets>(`/api/v1/indicators/${encodeURIComponent(id)}/targets`),
+  createOffer: (layer: string, body: unknown) => send<OfferChange>('POST', layerPath(layer), body),
+  updateOffer: (layer: string, id: string, patch: unknown) =>
+    send<OfferChange>('PATCH', `${layerPath(layer)}/${encodeURIComponent(id)}`, patch, 'application/merge-patch+json'),
+  closeOffer: (layer: string, id: string, body: unknown) => send<OfferChange>('POST', `${layerPath(layer)}/${encodeURIComponent(id)}/close`, body),
   /** One unit with its geometry (OGC API Features), to zoom to it. */
   unitFeature: (level: string, code: string) =>
     getJSON<{ geometry: { type: string; coordinates: unknown } }>(

@@ -2,11 +2,15 @@
 // indicator, level and date, and the map. Every change goes through
 // update(), which works out what changed and loads or redraws only that:
 // a new indicator, date or classification loads values (never geometry)
-// and sets feature states; a new level swaps the geometry source.
+// and sets feature states; a new level swaps the geometry source. The gap
+// view paints the /gaps classes by the same feature states. Inventory,
+// gaps, profiles and targets load only when their tab or panel opens.
 
-import { api, ApiError, type Breaks, type Indicator, type IndicatorValues, type Level, type Lisa, type OfferLayer, type TileJSON, type ValueRow } from './api';
+import { api, ApiError, clearCache, type Breaks, type GapAnalysis, type Indicator, type IndicatorValues, type Level, type Lisa, type OfferLayer, type TileJSON, type ValueRow } from './api';
+import { getToken, probe, setToken, type Session } from './auth';
 import { classColor, crossColor, crossOf, lisaColors } from './classes';
 import { byId } from './dom';
+import { gapPaints, gapQuery } from './gaps';
 import { bboxOf } from './geo';
 import type { Lang } from './format';
 import { setLang, t, type MessageKey } from './i18n';
@@ -14,7 +18,10 @@ import { AtlasMap, offerColors, type UnitPaint } from './map';
 import { parseState, serializeState, type ViewState } from './state';
 import { renderAnalysis } from './ui/analysis';
 import { renderCompare } from './ui/compare';
-import { initIndicators, renderIndicators } from './ui/indicators';
+import { initEditor, openOffer, renderSession } from './ui/editor';
+import { renderGaps } from './ui/gaps';
+import { renderInventory } from './ui/inventory';
+import { initIndicators, renderIndicators, renderTargets } from './ui/indicators';
 import { renderLegend } from './ui/legend';
 import { renderOffers, updateOfferCounts } from './ui/offers';
 import { renderPanel } from './ui/panel';
@@ -33,6 +40,9 @@ export interface Current {
   values: IndicatorValues;
   breaks: Breaks;
   lisa: Lisa | null;
+  /** The gap view's classes (mode gap), or null with gapError saying why. */
+  gap: GapAnalysis | null;
+  gapError: string | null;
   byCode: Map<string, ValueRow>;
 }
 
@@ -68,6 +78,8 @@ export class App {
   current: Current | null = null;
   loading = false;
   error: string | null = null;
+  /** The signed-in person (a token in sessionStorage), or null. */
+  session: Session | null = null;
   private seq = 0;
   /** Settles when the map shows the state's level (its TileJSON may have to be fetched). */
   private levelReady: Promise<void> = Promise.resolve();
@@ -83,6 +95,10 @@ export class App {
     this.applyStaticTexts();
     const url = this.state;
     const positioned = url.center !== null && url.zoom !== null;
+    // A token kept in this tab's session is checked before the catalog is
+    // read (the catalog depends on who asks); a refused one is dropped.
+    const token = getToken();
+    if (token) this.session = await probe(token).catch(() => (setToken(null), null));
     const data = Promise.all([api.levels(), api.indicators(), api.layers()]);
     let tj: TileJSON;
     try {
@@ -113,6 +129,8 @@ export class App {
     initSearch(this);
     initTooltip(this);
     this.amap.onUnitClick = (f) => this.update({ unit: f.code });
+    this.amap.onOfferClick = (f) => openOffer(this, f.layer, String(f.props['id'] ?? ''), f.lngLat ?? null);
+    initEditor(this);
     window.__atlas.project = (lng, lat) => {
       const p = this.amap.map.project([lng, lat]);
       return { x: p.x, y: p.y };
@@ -121,6 +139,7 @@ export class App {
     this.amap.map.on('zoom', () => this.renderZoomHint());
     this.amap.map.on('idle', () => updateOfferCounts(this));
     window.addEventListener('popstate', () => this.restore(parseState(location.search)));
+    this.layoutSidebar();
     this.renderAll();
     await this.amap.whenReady();
     performance.mark('atlas:map-ready');
@@ -162,6 +181,7 @@ export class App {
     soft(api.values(s.indicator!, q));
     soft(api.breaks(s.indicator!, q));
     if (s.mode === 'lisa') soft(api.lisa(s.indicator!, { level: s.level, date: s.date }));
+    if (s.mode === 'gap') soft(api.gaps(gapQuery(s)));
   }
 
   indicator(): Indicator {
@@ -187,6 +207,9 @@ export class App {
     if (!s.method) s.k = null;
     const known = new Set(this.layers.map((l) => l.id));
     s.offers = s.offers.filter((o) => known.has(o));
+    const inds = new Set(this.indicators.map((i) => i.id));
+    if (s.gapNeed && !inds.has(s.gapNeed)) s.gapNeed = null;
+    if (s.gapSupply && !inds.has(s.gapSupply)) s.gapSupply = null;
   }
 
   /**
@@ -231,16 +254,59 @@ export class App {
     if (changed('unit', 'level')) this.amap.setSelected(next.unit);
     if (changed('compare', 'level')) this.amap.setCompared(next.compare);
     if (changed('offers', 'category', 'provider')) this.syncOffers();
+    if (changed('tab')) this.layoutSidebar();
     this.writeURL(how);
-    if (changed('indicator', 'level', 'date', 'method', 'k', 'scheme', 'mode') && !changed('lang', 'tab')) {
+    const data =
+      changed('indicator', 'level', 'date', 'method', 'k', 'scheme', 'mode') ||
+      (next.mode === 'gap' && changed('gapNeed', 'gapSupply', 'gapNeedBreaks', 'gapSupplyBreaks'));
+    if (data && !changed('lang', 'tab')) {
       // The controls answer at once; legend, panel and tables with the values.
       renderTopbar(this);
       renderIndicators(this);
+      if (next.tab === 'gaps') renderGaps(this);
       void this.loadData();
     } else {
       this.renderAll();
-      if (changed('indicator', 'level', 'date', 'method', 'k', 'scheme', 'mode')) void this.loadData();
+      if (data) void this.loadData();
     }
+  }
+
+  /** The inventory's table needs room: its tab widens the sidebar (the map keeps the rest). */
+  layoutSidebar(): void {
+    document.body.classList.toggle('wide-sidebar', this.state.tab === 'inventory');
+  }
+
+  /** Signs in with an API token (checked by the API first); the catalog is read again, as the token sees it. */
+  async signIn(token: string): Promise<Session> {
+    const session = await probe(token);
+    setToken(token);
+    this.session = session;
+    await this.reloadCatalog();
+    return session;
+  }
+
+  signOut(): void {
+    setToken(null);
+    this.session = null;
+    void this.reloadCatalog();
+  }
+
+  /** Reads indicators and layers again (after signing in or out, or an edit) and redraws the view. */
+  async reloadCatalog(): Promise<void> {
+    clearCache();
+    try {
+      const [indicators, layers] = await Promise.all([api.indicators(), api.layers()]);
+      this.indicators = indicators;
+      this.layers = layers;
+      this.normalize(); // an indicator or layer no longer visible leaves the view
+      this.writeURL('replace');
+    } catch (e) {
+      this.showError(e);
+    }
+    this.amap.reloadOfferSources();
+    this.syncOffers();
+    renderSession(this);
+    await this.loadData();
   }
 
   /** Back and forward: the URL's view, including the map position. */
@@ -282,16 +348,27 @@ export class App {
     this.loading = true;
     this.renderStatus();
     try {
-      const [values, breaks, lisa] = await Promise.all([
+      // The gap view's classes; a failure there (e.g. an indicator without
+      // values at this level) leaves the indicator's map and says why.
+      let gapError: string | null = null;
+      const [values, breaks, lisa, gap] = await Promise.all([
         api.values(ind.id, q),
         api.breaks(ind.id, q),
         s.mode === 'lisa' ? api.lisa(ind.id, { level, date: s.date }) : Promise.resolve(null),
+        s.mode === 'gap'
+          ? api.gaps(gapQuery(s)).catch((e: unknown) => {
+              gapError = e instanceof ApiError ? e.detail : String(e);
+              return null;
+            })
+          : Promise.resolve(null),
       ]);
       await this.levelReady;
       if (seq !== this.seq) return; // a newer view was asked for meanwhile
-      const key = `${ind.id}|${level}|${values.date}|${s.method}|${s.k}|${s.scheme}|${s.mode}`;
-      this.current = { key, ind, level, date: values.date, values, breaks, lisa, byCode: new Map(values.values.map((v) => [v.code, v])) };
-      this.error = null;
+      const gapKey = s.mode === 'gap' ? `|${s.gapNeed}|${s.gapSupply}|${s.gapNeedBreaks}|${s.gapSupplyBreaks}` : '';
+      const key = `${ind.id}|${level}|${values.date}|${s.method}|${s.k}|${s.scheme}|${s.mode}${gapKey}`;
+      this.current = { key, ind, level, date: values.date, values, breaks, lisa, gap, gapError, byCode: new Map(values.values.map((v) => [v.code, v])) };
+      // A gap view the API refused says why over the map, which shows the indicator meanwhile.
+      this.error = gapError ? t('error.gap', { detail: gapError }) : null;
       this.loading = false;
       this.amap.applyUnits(this.paints());
       window.__atlas.lastApplied = performance.now();
@@ -316,6 +393,7 @@ export class App {
     const cur = this.current;
     const out = new Map<string, UnitPaint>();
     if (!cur) return out;
+    if (this.state.mode === 'gap' && cur.gap) return gapPaints(cur.gap);
     if (this.state.mode === 'lisa' && cur.lisa) {
       for (const u of cur.lisa.units) out.set(u.code, { fill: lisaColors[u.cluster], st: 'ok' });
       for (const u of cur.lisa.excluded) out.set(u.code, { fill: null, st: u.status });
@@ -332,8 +410,13 @@ export class App {
   /** The 4 × 3 legend of the MSS Gesamtindex, when the view shows it with its own classes. */
   crossLegend() {
     const cur = this.current;
-    if (!cur || this.state.method || cur.breaks.classification) return null;
+    if (!cur || this.state.method || cur.breaks.classification || this.gapShown()) return null;
     return crossOf(cur.ind);
+  }
+
+  /** Whether the map shows the gap classes now. */
+  gapShown(): boolean {
+    return this.state.mode === 'gap' && !!this.current?.gap;
   }
 
   private markPainted(key: string): void {
@@ -347,7 +430,10 @@ export class App {
       performance.mark('atlas:first-choropleth');
     }
     const cur = this.current;
-    if (cur) this.announce(t('live.map', { indicator: cur.ind.name, level: this.levelById(cur.level)?.name ?? cur.level, date: cur.date }));
+    if (cur?.gap && this.state.mode === 'gap') this.announce(t('live.gap', { need: cur.gap.need.name, supply: cur.gap.supply.name, n: cur.gap.gaps.length }));
+    else if (cur) this.announce(t('live.map', { indicator: cur.ind.name, level: this.levelById(cur.level)?.name ?? cur.level, date: cur.date }));
+    // What waits for the map: the targets of the indicator.
+    renderTargets(this);
   }
 
   selectUnit(code: string, fly: boolean): void {
@@ -389,6 +475,9 @@ export class App {
     renderRanking(this);
     renderCompare(this);
     renderAnalysis(this);
+    renderInventory(this);
+    renderGaps(this);
+    renderSession(this);
     this.renderStatus();
   }
 
@@ -401,7 +490,7 @@ export class App {
     const title = byId('map-title');
     if (cur) {
       const level = this.levelById(cur.level)?.name ?? cur.level;
-      title.textContent = `${cur.ind.name} · ${level}`;
+      title.textContent = this.gapShown() && cur.gap ? `${t('gaps.mapTitle', { need: cur.gap.need.name, supply: cur.gap.supply.name })} · ${level}` : `${cur.ind.name} · ${level}`;
     }
   }
 

@@ -9,6 +9,10 @@
 
 import maplibregl, {
   type ExpressionSpecification,
+  type LngLat,
+  type Marker,
+  type RequestParameters,
+  type VectorTileSource,
   type FilterSpecification,
   type LngLatBoundsLike,
   type Map as MLMap,
@@ -17,6 +21,7 @@ import maplibregl, {
 } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import type { Status, TileJSON } from './api';
+import { authHeaders } from './auth';
 import { hatchColor, noDataColor, suppressedColor } from './classes';
 
 export interface UnitPaint {
@@ -33,6 +38,8 @@ export interface UnitFeature {
 export interface OfferFeature {
   layer: string;
   props: Record<string, unknown>;
+  /** The point's position (from the tile), to find the offer's full record. */
+  lngLat?: [number, number];
 }
 
 export const offerColors = ['#1b7837', '#2166ac', '#b2182b', '#762a83', '#8c510a', '#01665e', '#c51b7d', '#4d4d4d'];
@@ -63,9 +70,14 @@ export class AtlasMap {
   private selected: string | null = null;
   private compared = new Set<string>();
   private offerSources = new Set<string>();
+  /** Offer layers changed by an edit in this page: their tiles are revalidated (the ETag follows the data version). */
+  private changedOffers = new Set<string>();
+  private placing: ((at: LngLat) => void) | null = null;
+  private marker: Marker | null = null;
   onUnitHover: (f: UnitFeature | null, point: { x: number; y: number }) => void = () => {};
   onUnitClick: (f: UnitFeature) => void = () => {};
   onOfferHover: (f: OfferFeature | null, point: { x: number; y: number }) => void = () => {};
+  onOfferClick: (f: OfferFeature) => void = () => {};
 
   constructor(opts: MapOptions) {
     this.map = new maplibregl.Map({
@@ -85,6 +97,7 @@ export class AtlasMap {
       // No labels fade in (the map has no symbols): without a fade, the map
       // is idle right after the frame that draws new values, not 300 ms later.
       fadeDuration: 0,
+      transformRequest: (url) => this.transformRequest(url),
     });
     this.map.touchZoomRotate.disableRotation();
     this.map.keyboard.disableRotation();
@@ -101,6 +114,59 @@ export class AtlasMap {
 
   whenReady(): Promise<void> {
     return this.ready;
+  }
+
+  /**
+   * The server's own tiles go with the signed-in person's token (an
+   * editor sees internal offer layers); an offer layer changed here is
+   * revalidated instead of read from the browser's cache (max-age=60).
+   */
+  private transformRequest(url: string): RequestParameters | undefined {
+    if (!url.startsWith(`${location.origin}/tiles/`)) return undefined;
+    const headers = authHeaders();
+    const m = /\/tiles\/offers-([a-z][a-z0-9_-]*)\//.exec(url);
+    const revalidate = m !== null && this.changedOffers.has(m[1]!);
+    if (!headers['Authorization'] && !revalidate) return undefined;
+    return { url, headers, ...(revalidate ? { cache: 'no-cache' as RequestCache } : {}) };
+  }
+
+  /** Reloads an offer layer's tiles after an edit (the server's tiles carry the new data version). */
+  refreshOffers(id: string): void {
+    this.changedOffers.add(id);
+    const src = this.map.getSource(`offers-${id}`) as VectorTileSource | undefined;
+    src?.setTiles([offerTiles(id)]);
+  }
+
+  /** Reloads every tile of the map's sources (after signing in or out: what the tiles hold may differ). */
+  reloadOfferSources(): void {
+    for (const id of this.offerSources) this.refreshOffers(id);
+  }
+
+  /** Placing mode: the next click on the map gives its position (and selects nothing). */
+  startPlacing(onPlace: (at: LngLat) => void): void {
+    this.placing = onPlace;
+    this.map.getCanvas().style.cursor = 'crosshair';
+  }
+
+  stopPlacing(): void {
+    this.placing = null;
+    this.map.getCanvas().style.cursor = '';
+  }
+
+  isPlacing(): boolean {
+    return this.placing !== null;
+  }
+
+  /** A marker where a new offer goes (null removes it). */
+  setMarker(at: [number, number] | null, label = ''): void {
+    if (!at) {
+      this.marker?.remove();
+      this.marker = null;
+      return;
+    }
+    if (!this.marker) this.marker = new maplibregl.Marker({ color: '#d35400' });
+    this.marker.setLngLat(at).addTo(this.map);
+    this.marker.getElement().setAttribute('aria-label', label);
   }
 
   /** Resolves after the next frame that leaves the map settled: states drawn, tiles loaded. */
@@ -254,7 +320,7 @@ export class AtlasMap {
       if (!this.offerSources.has(id)) {
         m.addSource(layer, {
           type: 'vector',
-          tiles: [`${location.origin}/tiles/${encodeURIComponent(layer)}/{z}/{x}/{y}.mvt`],
+          tiles: [offerTiles(id)],
           maxzoom: 16,
           promoteId: 'id',
         });
@@ -321,32 +387,57 @@ export class AtlasMap {
         this.flagOne('hover', this.hovered, code);
         this.hovered = code;
       }
-      m.getCanvas().style.cursor = code ? 'pointer' : '';
+      if (!this.placing) m.getCanvas().style.cursor = code ? 'pointer' : '';
       this.onUnitHover(f ? unitOf(f) : null, e.point);
     });
     m.on('mouseleave', 'units-fill', (e) => {
       this.flagOne('hover', this.hovered, null);
       this.hovered = null;
-      m.getCanvas().style.cursor = '';
+      if (!this.placing) m.getCanvas().style.cursor = '';
       this.onUnitHover(null, e.point);
     });
-    m.on('click', 'units-fill', (e) => {
-      // An offer point over the unit takes the click's tooltip, not the unit.
-      const f = e.features?.[0];
+    // One click handler decides: placing a new offer, an offer point (it
+    // lies over a unit and takes the click), or the unit.
+    m.on('click', (e) => {
+      if (this.placing) {
+        this.placing(e.lngLat);
+        return;
+      }
+      const offer = this.offerAt(e.point);
+      if (offer) {
+        this.onOfferClick(offer);
+        return;
+      }
+      const f = m.getLayer('units-fill') ? m.queryRenderedFeatures(e.point, { layers: ['units-fill'] })[0] : undefined;
       if (f) this.onUnitClick(unitOf(f));
     });
     m.on('mousemove', (e) => {
-      const layers = [...this.offerSources].map((id) => `offers-${id}`).filter((l) => m.getLayer(l));
-      if (!layers.length) return;
-      const f = m.queryRenderedFeatures(e.point, { layers })[0];
-      this.onOfferHover(f ? { layer: f.layer.id.slice('offers-'.length), props: f.properties } : null, e.point);
+      if (!this.offerSources.size) return;
+      const f = this.offerAt(e.point);
+      if (f && !this.placing) m.getCanvas().style.cursor = 'pointer';
+      this.onOfferHover(f, e.point);
     });
+  }
+
+  private offerAt(point: { x: number; y: number }): OfferFeature | null {
+    const m = this.map;
+    const layers = [...this.offerSources].map((id) => `offers-${id}`).filter((l) => m.getLayer(l) && m.getLayoutProperty(l, 'visibility') !== 'none');
+    if (!layers.length) return null;
+    const f = m.queryRenderedFeatures([point.x, point.y], { layers })[0];
+    if (!f) return null;
+    const g = f.geometry;
+    const lngLat = g.type === 'Point' ? ([g.coordinates[0], g.coordinates[1]] as [number, number]) : undefined;
+    return { layer: f.layer.id.slice('offers-'.length), props: f.properties, ...(lngLat ? { lngLat } : {}) };
   }
 
   /** The paint of a unit, as the map shows it now. */
   paintOf(code: string): UnitPaint | undefined {
     return this.states.get(code);
   }
+}
+
+function offerTiles(id: string): string {
+  return `${location.origin}/tiles/${encodeURIComponent(`offers-${id}`)}/{z}/{x}/{y}.mvt`;
 }
 
 function unitOf(f: MapGeoJSONFeature): UnitFeature {

@@ -1,7 +1,8 @@
 // The whole view lives in the URL's query, so that a shared link restores
 // it exactly: indicator, level, date, classification, what the map shows,
 // position, the selected unit, the comparison, offer layers and filters,
-// the open tab and the language. parseState accepts anything a person
+// the gap view (need, supply and their cut-offs), the open tab and the
+// language. parseState accepts anything a person
 // might paste and drops what is malformed; serializeState writes only what
 // differs from the defaults, in a fixed order.
 
@@ -9,8 +10,8 @@ import type { Lang } from './format';
 
 export const methods = ['quantile', 'equal_interval', 'jenks', 'stddev'] as const;
 export type Method = (typeof methods)[number];
-export type Mode = 'classes' | 'lisa';
-export const tabs = ['indicators', 'offers', 'ranking', 'compare', 'analysis'] as const;
+export type Mode = 'classes' | 'lisa' | 'gap';
+export const tabs = ['indicators', 'offers', 'inventory', 'gaps', 'ranking', 'compare', 'analysis'] as const;
 export type Tab = (typeof tabs)[number];
 
 export interface ViewState {
@@ -33,6 +34,12 @@ export interface ViewState {
   offers: string[];
   category: string | null;
   provider: string | null;
+  /** Gap view: need and supply indicators; null: the catalog's first pair. */
+  gapNeed: string | null;
+  gapSupply: string | null;
+  /** Two cut-offs each (a < b); null: the pair's or the terciles. */
+  gapNeedBreaks: [number, number] | null;
+  gapSupplyBreaks: [number, number] | null;
   tab: Tab;
   lang: Lang;
 }
@@ -43,6 +50,7 @@ export function defaultState(): ViewState {
   return {
     indicator: null, level: null, date: null, method: null, k: null, scheme: null, mode: 'classes',
     center: null, zoom: null, unit: null, compare: [], offers: [], category: null, provider: null,
+    gapNeed: null, gapSupply: null, gapNeedBreaks: null, gapSupplyBreaks: null,
     tab: 'indicators', lang: 'de',
   };
 }
@@ -68,6 +76,15 @@ function list(v: string | null, ok: (s: string) => boolean, max: number): string
   return out.slice(0, max);
 }
 
+/** Two increasing finite cut-offs "a,b", or null. */
+export function parseBreaks(v: string | null): [number, number] | null {
+  if (!v) return null;
+  const parts = v.split(',');
+  if (parts.length !== 2 || parts.some((p) => p.trim() === '')) return null;
+  const [a, b] = parts.map(Number) as [number, number];
+  return Number.isFinite(a) && Number.isFinite(b) && a < b ? [a, b] : null;
+}
+
 /** Reads a view from a URL query ("?i=…&l=…"); what is missing or malformed takes its default. */
 export function parseState(search: string): ViewState {
   const q = new URLSearchParams(search);
@@ -82,7 +99,8 @@ export function parseState(search: string): ViewState {
   s.k = s.method && Number.isInteger(k) && k >= 2 && k <= 12 ? k : null;
   const sc = q.get('s');
   s.scheme = sc && schemeRe.test(sc) ? sc : null;
-  s.mode = q.get('v') === 'lisa' ? 'lisa' : 'classes';
+  const v = q.get('v');
+  s.mode = v === 'lisa' || v === 'gap' ? v : 'classes';
   const p = (q.get('p') ?? '').split(',').map(Number);
   if (p.length === 3 && p.every(Number.isFinite)) {
     const [lng, lat, z] = p as [number, number, number];
@@ -99,6 +117,10 @@ export function parseState(search: string): ViewState {
   s.category = cat && cat.length <= 200 ? cat : null;
   const prov = q.get('op');
   s.provider = prov && prov.length <= 200 ? prov : null;
+  s.gapNeed = id(q.get('gn'));
+  s.gapSupply = id(q.get('gs'));
+  s.gapNeedBreaks = parseBreaks(q.get('gnb'));
+  s.gapSupplyBreaks = parseBreaks(q.get('gsb'));
   const tab = q.get('t');
   s.tab = tab && (tabs as readonly string[]).includes(tab) ? (tab as Tab) : 'indicators';
   s.lang = q.get('lang') === 'en' ? 'en' : 'de';
@@ -133,6 +155,10 @@ export function serializeState(s: ViewState): string {
   if (s.offers.length) add('o', s.offers.join(','));
   add('oc', s.category);
   add('op', s.provider);
+  add('gn', s.gapNeed);
+  add('gs', s.gapSupply);
+  if (s.gapNeedBreaks) add('gnb', s.gapNeedBreaks.join(','));
+  if (s.gapSupplyBreaks) add('gsb', s.gapSupplyBreaks.join(','));
   if (s.tab !== 'indicators') add('t', s.tab);
   if (s.lang !== 'de') add('lang', s.lang);
   if (!q.length) return '';

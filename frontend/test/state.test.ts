@@ -16,8 +16,26 @@ const full: ViewState = {
   offers: ['kitas', 'pflege'],
   category: 'Kindertagesstätte',
   provider: 'Sonstiger freier Träger',
+  gapNeed: null,
+  gapSupply: null,
+  gapNeedBreaks: null,
+  gapSupplyBreaks: null,
   tab: 'compare',
   lang: 'en',
+};
+
+/** The acceptance walk's gap view: need, supply and both cut-offs, as a shared link carries them. */
+const gapView: ViewState = {
+  ...full,
+  mode: 'gap',
+  compare: [],
+  unit: '05200526',
+  gapNeed: 'mss-status-index',
+  gapSupply: 'jugendfreizeit-abdeckung-500m',
+  gapNeedBreaks: [1, 1.5],
+  gapSupplyBreaks: [0, 50],
+  tab: 'gaps',
+  lang: 'de',
 };
 
 describe('URL state', () => {
@@ -49,6 +67,30 @@ describe('URL state', () => {
   it('drops what is malformed and keeps the rest', () => {
     const s = parseState('?i=Bad%20Id&l=bezirk&d=2020-13&m=magic&k=99&s=<b>&v=other&p=500,1,3&c=a,,a,b,c,d,e,f&t=nope&lang=fr');
     expect(s).toEqual({ ...defaultState(), level: 'bezirk', compare: ['a', 'b', 'c', 'd', 'e'] });
+  });
+
+  it('round-trips the gap view: mode, need, supply and cut-offs', () => {
+    const url = serializeState(gapView);
+    expect(url).toContain('v=gap');
+    expect(url).toContain('gn=mss-status-index&gs=jugendfreizeit-abdeckung-500m&gnb=1,1.5&gsb=0,50&t=gaps');
+    expect(parseState(url)).toEqual(gapView);
+    expect(serializeState(parseState(url))).toBe(url);
+    // Negative and fractional cut-offs survive too.
+    const s = { ...defaultState(), mode: 'gap' as const, gapNeedBreaks: [-0.25, 1e-3] as [number, number] };
+    expect(parseState(serializeState(s)).gapNeedBreaks).toEqual([-0.25, 0.001]);
+  });
+
+  it('drops malformed gap parameters: cut-offs not two increasing numbers, bad ids', () => {
+    const s = parseState('?v=gap&gn=Bad%20Id&gs=ok-id&gnb=2,1&gsb=1,x');
+    expect(s.mode).toBe('gap');
+    expect(s.gapNeed).toBeNull();
+    expect(s.gapSupply).toBe('ok-id');
+    expect(s.gapNeedBreaks).toBeNull();
+    expect(s.gapSupplyBreaks).toBeNull();
+    expect(parseState('?gnb=1,1,2').gapNeedBreaks).toBeNull();
+    expect(parseState('?gnb=,1').gapNeedBreaks).toBeNull();
+    expect(parseState('?gnb=1,1').gapNeedBreaks).toBeNull();
+    expect(parseState('?t=inventory').tab).toBe('inventory');
   });
 
   it('ignores k without a method: the indicator default decides', () => {

@@ -27,7 +27,9 @@ export async function exportPNG(app: App): Promise<void> {
   g.font = `600 ${16 * dpr}px system-ui, sans-serif`;
   let y = src.height + 24 * dpr;
   const level = app.levelById(app.state.level)?.name ?? '';
-  if (cur) g.fillText(`${cur.ind.name} (${cur.ind.unit}) · ${level} · ${formatDate(cur.date, app.state.lang)}`, 12 * dpr, y);
+  const gap = app.gapShown() ? cur?.gap : null;
+  if (gap) g.fillText(`${t('gaps.mapTitle', { need: gap.need.name, supply: gap.supply.name })} · ${level}`, 12 * dpr, y);
+  else if (cur) g.fillText(`${cur.ind.name} (${cur.ind.unit}) · ${level} · ${formatDate(cur.date, app.state.lang)}`, 12 * dpr, y);
   g.font = `${12 * dpr}px system-ui, sans-serif`;
   y += 24 * dpr;
   items.forEach((it, i) => {
@@ -57,13 +59,16 @@ export async function exportPNG(app: App): Promise<void> {
   });
   g.fillStyle = '#4a4a4a';
   g.font = `${10 * dpr}px system-ui, sans-serif`;
-  const attribution = [cur?.ind.attribution, app.levelById(app.state.level)?.attribution].filter(Boolean).join(' · ');
+  const inds = gap ? [gap.need.indicator, gap.supply.indicator].map((id) => app.indicators.find((i) => i.id === id)?.attribution) : [cur?.ind.attribution];
+  const attribution = [...new Set([...inds, app.levelById(app.state.level)?.attribution])].filter(Boolean).join(' · ');
   g.fillText(`sozialatlas · ${attribution}`, 12 * dpr, out.height - 10 * dpr);
   const blob = await new Promise<Blob | null>((resolve) => out.toBlob(resolve, 'image/png'));
   if (!blob) return;
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
-  a.download = `sozialatlas_${cur?.ind.id ?? 'karte'}_${app.state.level ?? ''}_${cur?.date ?? ''}.png`;
+  a.download = gap
+    ? `sozialatlas_luecken_${gap.need.indicator}_${gap.supply.indicator}_${app.state.level ?? ''}.png`
+    : `sozialatlas_${cur?.ind.id ?? 'karte'}_${app.state.level ?? ''}_${cur?.date ?? ''}.png`;
   document.body.append(a);
   a.click();
   a.remove();

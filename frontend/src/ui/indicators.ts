@@ -1,12 +1,14 @@
 // The indicator browser: indicators by topic with a search, the current
 // indicator's metadata (definition, unit, source, dates, licence,
-// polarity), and its classification (method, classes, colour scheme; the
-// defaults come from the indicator).
+// polarity), its action-plan targets with their progress (GET
+// /indicators/{id}/targets, asked for once the map has drawn, so that the
+// switch itself waits for nothing), and its classification (method,
+// classes, colour scheme; the defaults come from the indicator).
 
 import type { App } from '../app';
-import type { Indicator } from '../api';
+import { api, type Indicator, type IndicatorTargets, type Target } from '../api';
 import { byId, fill, h } from '../dom';
-import { formatDate } from '../format';
+import { formatDate, formatNumber, formatValue } from '../format';
 import { t, type MessageKey } from '../i18n';
 import { methods, type Method } from '../state';
 
@@ -60,6 +62,7 @@ export function renderIndicators(app: App): void {
     metaKey = mk;
     renderMeta(app);
   }
+  drawTargets(app);
   const ck = [s.indicator, s.method, s.k, s.scheme, s.lang].join('|');
   if (ck !== classKey) {
     classKey = ck;
@@ -139,6 +142,97 @@ function renderMeta(app: App): void {
       row('meta.attribution', ind.attribution),
       row('meta.origin', t(ind.computed ? 'meta.computed' : 'meta.imported')),
     ),
+  );
+}
+
+const targets = new Map<string, IndicatorTargets | string>();
+let targetsKey = '';
+let targetsTimer: number | null = null;
+/** How long an indicator stays on the map before its targets are asked for: clicking through indicators asks nothing. */
+const targetsDelay = 500;
+
+/** Loads the targets of the indicator on the map (after it was drawn and stayed a moment) and shows them. */
+export function renderTargets(app: App): void {
+  const id = app.state.indicator;
+  if (!id) return;
+  if (!targets.has(id)) {
+    if (targetsTimer !== null) window.clearTimeout(targetsTimer);
+    targetsTimer = window.setTimeout(() => {
+      targetsTimer = null;
+      if (app.state.indicator !== id || targets.has(id)) return;
+      targets.set(id, ''); // asked for
+      void api
+        .targets(id)
+        .then((r) => targets.set(id, r))
+        .catch((e: Error & { detail?: string }) => targets.set(id, e.detail ?? e.message))
+        .finally(() => drawTargets(app));
+    }, targetsDelay);
+  }
+  drawTargets(app);
+}
+
+/** Forgets loaded targets (after an edit or signing in: progress and visibility may differ). */
+export function forgetTargets(): void {
+  targets.clear();
+  targetsKey = '';
+}
+
+function drawTargets(app: App): void {
+  const id = app.state.indicator ?? '';
+  const got = targets.get(id);
+  const key = `${id}|${app.state.lang}|${typeof got === 'object' ? 'data' : (got ?? 'none')}`;
+  if (key === targetsKey) return;
+  targetsKey = key;
+  const el = byId('indicator-targets');
+  if (got === undefined || got === '') {
+    fill(el);
+    return;
+  }
+  if (typeof got === 'string') {
+    fill(el, h('h3', {}, t('targets.title')), h('p', { className: 'error' }, t('error.api', { detail: got })));
+    return;
+  }
+  const ind = app.indicators.find((i) => i.id === id);
+  fill(
+    el,
+    h('h3', { id: 'targets-title' }, t('targets.title')),
+    got.targets.length
+      ? h('ul', { className: 'targets', 'aria-labelledby': 'targets-title' }, got.targets.map((tg) => targetItem(app, got, tg, ind?.precision ?? 1)))
+      : h('p', { className: 'muted small' }, t('targets.none')),
+  );
+}
+
+function targetItem(app: App, all: IndicatorTargets, tg: Target, precision: number): HTMLElement {
+  const lang = app.state.lang;
+  const where = tg.level === 'city' ? t('targets.city') : `${tg.unit_name ?? tg.code ?? ''} (${app.levelById(tg.level)?.name ?? tg.level})`;
+  const goal = t(tg.direction === 'at_least' ? 'targets.atLeast' : 'targets.atMost', {
+    value: formatValue(tg.value, all.unit, lang, precision),
+    date: formatDate(tg.date, lang),
+  });
+  const p = tg.progress;
+  const share = p.share === null ? null : Math.max(0, Math.min(1, p.share));
+  return h(
+    'li',
+    { className: `target target-${p.status}`, 'data-status': p.status },
+    h('div', { className: 'target-head' }, h('strong', {}, tg.name ?? where), h('span', { className: `status-chip ${p.status}` }, t(`targets.status.${p.status}` as MessageKey))),
+    h('p', { className: 'small' }, `${where}: ${goal}`),
+    p.latest
+      ? h(
+          'p',
+          { className: 'small' },
+          t('targets.latest', { value: formatValue(p.latest.value, all.unit, lang, precision), date: formatDate(p.latest.date, lang) }),
+          p.expected !== null ? ` ${t('targets.expected', { value: formatNumber(p.expected, lang, precision) })}` : '',
+        )
+      : null,
+    share !== null
+      ? h(
+          'div',
+          { className: 'target-progress' },
+          h('progress', { max: 1, value: share, 'aria-label': t('targets.share', { pct: formatNumber(share * 100, lang, 0) }) }),
+          h('span', { className: 'small muted' }, t('targets.share', { pct: formatNumber(share * 100, lang, 0) })),
+        )
+      : null,
+    tg.note ? h('p', { className: 'muted small' }, tg.note) : null,
   );
 }
 

@@ -1,9 +1,12 @@
 // The legend: the classes of the server's classification (ranges, labels,
 // counts), no data and withheld values (hatched) each with what they mean;
-// the 4 × 3 cross of the MSS Gesamtindex; or the LISA cluster classes.
+// the 4 × 3 cross of the MSS Gesamtindex; the LISA cluster classes; or the
+// 3 × 3 square of the gap view (need against supply).
 
 import type { App } from '../app';
+import type { GapAnalysis } from '../api';
 import { crossCounts, lisaClasses, lisaColors, noDataColor, suppressedColor, textOn, type Cross } from '../classes';
+import { gapGrid, gapLabel } from '../gaps';
 import { fill, h, byId } from '../dom';
 import { classRange, formatCount, formatDate, formatNumber } from '../format';
 import { t, type MessageKey } from '../i18n';
@@ -36,6 +39,7 @@ export function legendItems(app: App): LegendItem[] {
   if (!cur) return [];
   const lang = app.state.lang;
   const items: LegendItem[] = [];
+  if (app.gapShown() && cur.gap) return gapItems(cur.gap, lang);
   const { suppressed, missing } = statusCounts(app);
   if (app.state.mode === 'lisa' && cur.lisa) {
     for (const c of lisaClasses) items.push({ label: t(`lisa.${c}` as MessageKey), color: lisaColors[c], count: cur.lisa.clusters[c] });
@@ -58,11 +62,23 @@ export function legendItems(app: App): LegendItem[] {
   return items;
 }
 
+/** The gap view's entries: the nine classes, then withheld and no data (as the server counts them). */
+function gapItems(g: GapAnalysis, lang: 'de' | 'en'): LegendItem[] {
+  const items: LegendItem[] = g.legend.classes.map((c) => ({ label: gapLabel(c, lang), color: c.color, count: c.count }));
+  items.push({ label: t('legend.suppressed'), color: suppressedColor, count: g.legend.suppressed.count, hatched: true });
+  items.push({ label: t('legend.noData'), color: noDataColor, count: g.legend.no_data.count });
+  return items;
+}
+
 export function renderLegend(app: App): void {
   const el = byId('legend');
   const cur = app.current;
   if (!cur) {
     fill(el, h('p', { className: 'muted' }, app.loading ? t('status.loading') : ''));
+    return;
+  }
+  if (app.gapShown() && cur.gap) {
+    renderGapLegend(app, cur.gap);
     return;
   }
   const lang = app.state.lang;
@@ -109,6 +125,84 @@ export function renderLegend(app: App): void {
     lg ? h('p', {}, t('legend.breaksHelp')) : null,
   );
   fill(el, head, body, help);
+}
+
+/**
+ * The gap legend: a 3 × 3 square, need rising upwards and supply falling to
+ * the right, so the gaps (high need, low supply) are the top right corner;
+ * each cell with its count. Withheld and no data below.
+ */
+function renderGapLegend(app: App, g: GapAnalysis): void {
+  const lang = app.state.lang;
+  const grid = gapGrid(g.legend.classes);
+  const level = (l: string) => t(`gaps.level.${l}` as MessageKey);
+  const table = h(
+    'table',
+    { className: 'cross gap-grid', id: 'gap-legend' },
+    h('caption', {}, t('gaps.legendCaption')),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, `${t('gaps.needShort')} ↓ / ${t('gaps.supplyShort')} →`),
+        grid.cols.map((c) => h('th', { scope: 'col' }, level(c))),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      grid.rows.map((r, i) =>
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, level(r)),
+          grid.cols.map((_, j) => {
+            const c = grid.cells[i]![j];
+            const color = c?.color ?? '#ffffff';
+            return h(
+              'td',
+              {
+                style: `background-color:${color};color:${textOn(color)}`,
+                title: c ? `${gapLabel(c, lang)}: ${formatCount(c.count, lang)}` : '',
+                'data-class': c?.key ?? '',
+                className: c?.key === 'high-low' ? 'gap-cell' : '',
+              },
+              h('span', { className: 'cross-cell' }, formatCount(c?.count ?? 0, lang)),
+              h('span', { className: 'visually-hidden' }, c ? ` ${gapLabel(c, lang)}` : ''),
+            );
+          }),
+        ),
+      ),
+    ),
+  );
+  const rest = gapItems(g, lang).slice(-2);
+  fill(
+    byId('legend'),
+    h(
+      'div',
+      { className: 'legend-head' },
+      h('h2', {}, t('gaps.legendTitle')),
+      h('p', { className: 'legend-caption' }, `${t('gaps.needShort')}: ${g.need.name} (${formatDate(g.need.date, lang)})`),
+      h('p', { className: 'legend-caption' }, `${t('gaps.supplyShort')}: ${g.supply.name} (${formatDate(g.supply.date, lang)})`),
+    ),
+    table,
+    h(
+      'ul',
+      { className: 'legend-list' },
+      rest.map((it) =>
+        h(
+          'li',
+          {},
+          h('span', { className: it.hatched ? 'swatch hatched' : 'swatch', style: `background-color:${it.color}`, 'aria-hidden': 'true' }),
+          h('span', { className: 'legend-label' }, it.label),
+          h('span', { className: 'legend-count', title: t('legend.count') }, formatCount(it.count ?? 0, lang)),
+        ),
+      ),
+    ),
+    h('p', { className: 'legend-caption' }, t('gaps.legendGap', { n: formatCount(g.gaps.length, lang) })),
+  );
 }
 
 function methodCaption(method: string, k: number, scheme: string): string {

@@ -1,16 +1,18 @@
 // The side panel of a selected unit: its value, class, rank, the city
-// value, the change since the previous date, a time series, and all
-// indicators of the unit next to those of its parent. The API has no call
-// for "every indicator of one unit on one date"; the unit's series
-// (/levels/{level}/units/{code}/series, every indicator and date) gives it,
-// and the parent's code comes from the unit's OGC feature.
+// value, the change since the previous date, a time series, and its
+// profile (Steckbrief, GET /levels/{level}/units/{code}/profile): every
+// indicator with the city's value, the trend since the previous date and
+// the parent's value (from the parent's series), the offers by goal and
+// target group, the gap findings, parent and neighbours (clickable), and
+// a link to the printable profile page.
 
 import type { App } from '../app';
-import { api, type Change, type Ranking, type SeriesValue, type Statistics, type UnitSeries } from '../api';
+import { api, withQuery, type Change, type Ranking, type SeriesValue, type Statistics, type UnitProfile, type UnitSeries } from '../api';
 import { seriesChart } from '../chart';
 import { classColor, crossCell, textOn } from '../classes';
 import { byId, fill, h } from '../dom';
-import { formatDate, formatSigned, formatValue, formatCount } from '../format';
+import { formatDate, formatSigned, formatValue, formatCount, formatNumber } from '../format';
+import { gapLabel } from '../gaps';
 import { t } from '../i18n';
 import { maxCompare } from '../state';
 
@@ -20,8 +22,12 @@ interface PanelData {
   change: Change | null;
   prev: string | null;
   series: UnitSeries | null;
-  parentLevel: string | null;
-  parentCode: string | null;
+}
+
+/** The profile, loaded beside the panel's own data (it takes longer), and the parent's series. */
+interface ProfileData {
+  profile: UnitProfile | null;
+  error: string | null;
   parent: UnitSeries | null;
 }
 
@@ -43,11 +49,30 @@ export function renderPanel(app: App): void {
   shownKey = key;
   el.hidden = false;
   const my = ++seq;
-  draw(app, null);
+  let data: PanelData | null = null;
+  let prof: ProfileData | null = null;
+  draw(app, null, null);
   if (!sameUnit) el.focus({ preventScroll: true });
-  void load(app).then((data) => {
-    if (my === seq) draw(app, data);
+  void load(app).then((d) => {
+    data = d;
+    if (my === seq) draw(app, data, prof);
   });
+  void loadProfile(app).then((p) => {
+    prof = p;
+    if (my === seq) draw(app, data, prof);
+  });
+}
+
+async function loadProfile(app: App): Promise<ProfileData> {
+  const level = app.current!.level;
+  const code = app.state.unit!;
+  try {
+    const profile = await api.profile(level, code);
+    const parent = profile.parent ? await api.series(profile.parent.level, profile.parent.code).catch(() => null) : null;
+    return { profile, error: null, parent };
+  } catch (e) {
+    return { profile: null, error: (e as Error & { detail?: string }).detail ?? String(e), parent: null };
+  }
 }
 
 async function load(app: App): Promise<PanelData> {
@@ -55,22 +80,17 @@ async function load(app: App): Promise<PanelData> {
   const code = app.state.unit!;
   const q = { level: cur.level, date: cur.date };
   const prev = [...cur.ind.dates].reverse().find((d) => d < cur.date) ?? null;
-  const level = app.levelById(cur.level);
   const soft = <T>(p: Promise<T>): Promise<T | null> => p.catch(() => null);
-  const [ranking, stats, change, series, feature] = await Promise.all([
+  const [ranking, stats, change, series] = await Promise.all([
     soft(api.ranking(cur.ind.id, q)),
     soft(api.statistics(cur.ind.id, q)),
     prev ? soft(api.change(cur.ind.id, { level: cur.level, from: prev, to: cur.date })) : Promise.resolve(null),
     soft(api.series(cur.level, code)),
-    soft(api.unitFeature(cur.level, code) as Promise<{ properties?: { parent?: string | null } }>),
   ]);
-  const parentCode = feature?.properties?.parent ?? null;
-  const parentLevel = level?.parent ?? null;
-  const parent = parentCode && parentLevel ? await soft(api.series(parentLevel, parentCode)) : null;
-  return { ranking, stats, change, prev, series, parentLevel, parentCode, parent };
+  return { ranking, stats, change, prev, series };
 }
 
-function draw(app: App, data: PanelData | null): void {
+function draw(app: App, data: PanelData | null, prof: ProfileData | null): void {
   const el = byId('panel');
   const s = app.state;
   const cur = app.current!;
@@ -152,41 +172,204 @@ function draw(app: App, data: PanelData | null): void {
         t(inCompare ? 'panel.compareRemove' : 'panel.compareAdd'),
       ),
       h('button', { type: 'button', id: 'panel-zoom', onclick: () => void app.flyToUnit(code) }, t('panel.zoomTo')),
+      h(
+        'a',
+        {
+          className: 'button',
+          id: 'panel-print',
+          href: withQuery(`/profiles/${encodeURIComponent(cur.level)}/${encodeURIComponent(code)}`, { lang: lang === 'en' ? 'en' : null }),
+          target: '_blank',
+          rel: 'noopener',
+          title: t('profile.printTitle'),
+        },
+        t('profile.print'),
+      ),
     ),
+    gapNote(app, code),
     h('section', { className: 'panel-section' }, h('h3', {}, t('panel.series')), chart ?? h('p', { className: 'muted' }, data ? t('panel.noSeries') : t('status.loading'))),
-    allIndicators(app, data),
+    profileSection(app, prof),
   );
 }
 
-/** Value on the view's date, else the latest with a value, with its date. */
-function valueAt(values: SeriesValue[], date: string): SeriesValue | null {
-  const exact = values.find((v) => v.date === date);
-  if (exact) return exact;
-  return [...values].reverse().find((v) => v.status === 'ok') ?? values[values.length - 1] ?? null;
-}
-
-function allIndicators(app: App, data: PanelData | null): HTMLElement {
+/** In the gap view: the unit's class and both values. */
+function gapNote(app: App, code: string): HTMLElement | null {
+  const g = app.gapShown() ? app.current?.gap : null;
+  const a = g?.areas.find((x) => x.code === code);
+  if (!g || !a) return null;
   const lang = app.state.lang;
-  const cur = app.current!;
-  if (!data?.series) return h('section', { className: 'panel-section' }, h('h3', {}, t('panel.all')), h('p', { className: 'muted' }, data ? '–' : t('status.loading')));
-  const parentLevel = app.levelById(data.parentLevel);
-  const byId = new Map(app.indicators.map((i) => [i.id, i]));
-  const parentOf = new Map((data.parent?.indicators ?? []).map((i) => [i.id, i]));
-  const cell = (v: SeriesValue | null, unit: string, precision: number) => {
-    if (!v) return '–';
-    const txt = v.status === 'ok' ? formatValue(v.value, unit, lang, precision) : t(v.status === 'suppressed' ? 'panel.suppressed' : 'panel.missing');
-    return v.date === cur.date ? txt : [txt, h('small', { className: 'block muted' }, formatDate(v.date, lang))];
-  };
+  const cls = [...g.legend.classes, g.legend.no_data, g.legend.suppressed].find((c) => c.key === a.class);
+  const prec = (id: string) => app.indicators.find((i) => i.id === id)?.precision ?? 2;
+  const v = (x: { value: number | null; status: string }, unit: string, p: number) =>
+    x.status === 'ok' ? formatValue(x.value, unit, lang, p) : t(x.status === 'suppressed' ? 'panel.suppressed' : 'panel.missing');
+  const rank = g.gaps.find((r) => r.code === code)?.rank;
   return h(
     'section',
-    { className: 'panel-section' },
-    h('h3', {}, t('panel.all')),
+    { className: 'panel-section', id: 'panel-gap' },
+    h('h3', {}, t('gaps.legendTitle')),
+    cls ? h('p', {}, h('span', { className: 'class-chip', style: `background:${cls.color};color:${textOn(cls.color)}` }, gapLabel(cls, lang))) : null,
+    rank ? h('p', { className: 'small' }, t('gaps.rankOf', { rank, n: g.gaps.length })) : null,
+    h(
+      'dl',
+      { className: 'facts' },
+      h('dt', {}, g.need.name),
+      h('dd', {}, v(a.need, g.need.unit, prec(g.need.indicator))),
+      h('dt', {}, g.supply.name),
+      h('dd', {}, v(a.supply, g.supply.unit, prec(g.supply.indicator))),
+    ),
+  );
+}
+
+/** The profile: neighbours and parent, gap findings, offers, every indicator with city, trend and parent. */
+function profileSection(app: App, prof: ProfileData | null): HTMLElement {
+  const title = h('h3', { id: 'profile-title' }, t('profile.title'));
+  if (!prof) return h('section', { className: 'panel-section', id: 'profile' }, title, h('p', { className: 'muted' }, t('status.loading')));
+  if (!prof.profile) return h('section', { className: 'panel-section', id: 'profile' }, title, h('p', { className: 'error' }, t('error.api', { detail: prof.error ?? '' })));
+  const p = prof.profile;
+  return h(
+    'section',
+    { className: 'panel-section', id: 'profile', 'aria-labelledby': 'profile-title', 'data-code': p.code },
+    title,
+    places(app, p),
+    gapFindings(app, p),
+    offers(app, p),
+    indicatorTable(app, p, prof.parent),
+  );
+}
+
+function places(app: App, p: UnitProfile): HTMLElement {
+  const ind = app.current!.ind;
+  const parent = p.parent;
+  const parentLevel = parent ? (app.levelById(parent.level)?.name ?? parent.level) : '';
+  return h(
+    'dl',
+    { className: 'facts profile-places' },
+    parent
+      ? [
+          h('dt', {}, t('profile.parent')),
+          h(
+            'dd',
+            {},
+            ind.levels.includes(parent.level)
+              ? h('button', { type: 'button', className: 'link', id: 'profile-parent', onclick: () => app.update({ level: parent.level, unit: parent.code }) }, parent.name)
+              : parent.name,
+            ` (${parentLevel})`,
+          ),
+        ]
+      : [],
+    p.neighbours.length
+      ? [
+          h('dt', {}, t('profile.neighbours')),
+          h(
+            'dd',
+            {},
+            h(
+              'ul',
+              { className: 'inline-list', id: 'profile-neighbours' },
+              p.neighbours.map((n) => h('li', {}, h('button', { type: 'button', className: 'link', 'data-fk': `nb-${n.code}`, 'data-code': n.code, onclick: () => app.selectUnit(n.code, true) }, n.name))),
+            ),
+          ),
+        ]
+      : [],
+  );
+}
+
+function gapFindings(app: App, p: UnitProfile): HTMLElement | null {
+  if (!p.gaps.length) return null;
+  const lang = app.state.lang;
+  return h(
+    'div',
+    { className: 'profile-block' },
+    h('h4', {}, t('profile.gaps')),
+    h(
+      'ul',
+      { className: 'gap-findings', id: 'profile-gaps' },
+      p.gaps.map((g) =>
+        h(
+          'li',
+          { className: g.gap ? 'is-gap' : '' },
+          h('span', { className: 'swatch', style: `background-color:${g.color ?? '#c6c6c6'}`, 'aria-hidden': 'true' }),
+          h(
+            'div',
+            {},
+            h('button', { type: 'button', className: 'link', title: t('profile.gapShow'), onclick: () => void showPair(app, g.pair, p.level.id) }, g.name ?? g.pair),
+            ': ',
+            gapLabel(g, lang),
+            g.gap ? h('strong', { className: 'gap-flag' }, ` ${t('profile.gapFlag')}`) : null,
+            g.note ? h('span', { className: 'block muted small' }, g.note) : null,
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/**
+ * Opens the gap view of a catalog pair with the pair's cut-offs made
+ * explicit (the view names need, supply and cut-offs): at this level, or
+ * at the pair's own where an indicator has no values here.
+ */
+async function showPair(app: App, pair: string, level: string): Promise<void> {
+  try {
+    const g = await api.gaps({ pair, level }).catch(() => api.gaps({ pair }));
+    app.update({
+      mode: 'gap',
+      tab: 'gaps',
+      ...(g.level !== app.state.level ? { level: g.level } : {}),
+      gapNeed: g.need.indicator,
+      gapSupply: g.supply.indicator,
+      gapNeedBreaks: g.need.breaks,
+      gapSupplyBreaks: g.supply.breaks,
+    });
+  } catch (e) {
+    app.showError(e);
+  }
+}
+
+function offers(app: App, p: UnitProfile): HTMLElement {
+  const lang = app.state.lang;
+  const o = p.offers;
+  const label = (k: string) => (k === '(none)' ? t('inv.noKey') : k);
+  const counts = (title: string, id: string, m: Record<string, number>, all: boolean) => {
+    const rows = Object.entries(m).filter(([, n]) => all || n > 0);
+    if (!rows.length) return null;
+    return h(
+      'table',
+      { className: 'profile-counts', id },
+      h('caption', {}, title),
+      h('tbody', {}, rows.map(([k, n]) => h('tr', {}, h('th', { scope: 'row' }, label(k)), h('td', { className: 'num' }, formatCount(n, lang))))),
+    );
+  };
+  return h(
+    'div',
+    { className: 'profile-block' },
+    h('h4', {}, t('profile.offers')),
+    h(
+      'p',
+      { className: 'small', id: 'profile-offers' },
+      t('profile.offerCount', { n: formatCount(o.offers, lang), date: formatDate(o.date, lang) }),
+      o.layers.length ? ` (${o.layers.filter((l) => l.offers > 0).map((l) => `${l.name} ${formatCount(l.offers, lang)}`).join(', ')})` : '',
+    ),
+    h('div', { className: 'profile-count-tables' }, counts(t('profile.byGoal'), 'profile-by-goal', o.by_goal, true), counts(t('profile.byTargetGroup'), 'profile-by-target', o.by_target_group, false)),
+  );
+}
+
+function indicatorTable(app: App, p: UnitProfile, parent: UnitSeries | null): HTMLElement {
+  const lang = app.state.lang;
+  const cur = app.current!;
+  const parentOf = new Map((parent?.indicators ?? []).map((i) => [i.id, i]));
+  const parentLevel = p.parent ? (app.levelById(p.parent.level)?.name ?? p.parent.level) : '';
+  const status = (st: string) => t(st === 'suppressed' ? 'panel.suppressed' : 'panel.missing');
+  const arrow = { better: '▲', worse: '▼', unchanged: '■', '': '' } as const;
+  return h(
+    'div',
+    { className: 'profile-block' },
+    h('h4', {}, t('profile.indicators')),
     h(
       'div',
       { className: 'table-scroll' },
       h(
         'table',
-        { className: data.parent ? 'all-indicators with-parent' : 'all-indicators' },
+        { className: parent ? 'all-indicators profile-table with-parent' : 'all-indicators profile-table', id: 'profile-indicators' },
         h(
           'thead',
           {},
@@ -194,27 +377,45 @@ function allIndicators(app: App, data: PanelData | null): HTMLElement {
             'tr',
             {},
             h('th', { scope: 'col' }, t('panel.indicator')),
-            h('th', { scope: 'col', title: data.series.name }, data.series.name),
-            data.parent ? h('th', { scope: 'col', title: `${parentLevel?.name ?? ''} ${data.parent.name}` }, `${parentLevel?.name ?? ''} ${data.parent.name}`) : null,
+            h('th', { scope: 'col', className: 'num', title: p.name }, p.name),
+            h('th', { scope: 'col', className: 'num' }, t('panel.city')),
+            parent ? h('th', { scope: 'col', className: 'num', title: `${parentLevel} ${parent.name}` }, parent.name) : null,
           ),
         ),
         h(
           'tbody',
           {},
-          data.series.indicators.map((si) => {
-            const meta = byId.get(si.id);
-            const precision = meta?.precision ?? 1;
-            const pi = parentOf.get(si.id);
+          p.indicators.map((i) => {
+            const pv = parentOf.get(i.id);
+            const pval = pv ? valueAt(pv.values, i.date) : null;
+            const trend =
+              i.change !== null && i.previous
+                ? h(
+                    'span',
+                    { className: `trend ${i.assessment}`, title: t('profile.trendTitle', { date: formatDate(i.previous.date, lang) }) },
+                    `${arrow[i.assessment]} ${formatSigned(i.change, lang, i.precision)}`.trim(),
+                    h('span', { className: 'visually-hidden' }, ` ${t('profile.trendTitle', { date: formatDate(i.previous.date, lang) })}${i.assessment ? ', ' + t(`profile.assess.${i.assessment}`) : ''}`),
+                  )
+                : null;
             return h(
               'tr',
-              { className: si.id === cur.ind.id ? 'current' : '' },
-              h('th', { scope: 'row' }, h('button', { type: 'button', className: 'link', 'data-fk': `all-${si.id}`, onclick: () => app.update({ indicator: si.id }) }, si.name)),
-              h('td', { className: 'num' }, cell(valueAt(si.values, cur.date), si.unit, precision)),
-              data.parent ? h('td', { className: 'num' }, pi ? cell(valueAt(pi.values, cur.date), pi.unit, precision) : '–') : null,
+              { className: i.id === cur.ind.id ? 'current' : '', 'data-indicator': i.id },
+              h('th', { scope: 'row', title: `${i.name} (${i.unit}), ${formatDate(i.date, lang)}` }, h('button', { type: 'button', className: 'link', 'data-fk': `all-${i.id}`, onclick: () => app.update({ indicator: i.id }) }, i.name)),
+              h('td', { className: 'num p-value' }, i.status === 'ok' ? formatNumber(i.value, lang, i.precision) : status(i.status), trend ? h('small', { className: 'block' }, trend) : null),
+              h('td', { className: 'num p-city', title: i.city.note }, formatNumber(i.city.value, lang, i.precision)),
+              parent ? h('td', { className: 'num p-parent' }, pval ? (pval.status === 'ok' ? formatNumber(pval.value, lang, i.precision) : status(pval.status)) : '–') : null,
             );
           }),
         ),
       ),
     ),
+    h('p', { className: 'muted small' }, t('profile.tableNote')),
   );
+}
+
+/** Value on a date, else the latest with a value. */
+function valueAt(values: SeriesValue[], date: string): SeriesValue | null {
+  const exact = values.find((v) => v.date === date);
+  if (exact) return exact;
+  return [...values].reverse().find((v) => v.status === 'ok' && v.date <= date) ?? null;
 }

@@ -5,6 +5,7 @@ import type { App } from '../app';
 import { crossCell } from '../classes';
 import { byId, fill, h } from '../dom';
 import { formatCount, formatValue } from '../format';
+import { gapLabel } from '../gaps';
 import { t } from '../i18n';
 
 export function initTooltip(app: App): void {
@@ -54,6 +55,26 @@ export function initTooltip(app: App): void {
     if (app.state.mode === 'lisa' && cur.lisa) {
       const lu = cur.lisa.units.find((u) => u.code === f.code);
       cls = lu ? t(`lisa.${lu.cluster}`) : null;
+    }
+    const gap = app.gapShown() ? cur.gap : null;
+    if (gap) {
+      // The gap view: the class and both values, not the indicator's.
+      const a = gap.areas.find((x) => x.code === f.code);
+      const c = a ? [...gap.legend.classes, gap.legend.no_data, gap.legend.suppressed].find((k) => k.key === a.class) : undefined;
+      const prec = (id: string) => app.indicators.find((i) => i.id === id)?.precision ?? 2;
+      const v = (x: { value: number | null; status: string } | undefined, unit: string, p: number) =>
+        x?.status === 'ok' ? formatValue(x.value, unit, lang, p) : t(x?.status === 'suppressed' ? 'panel.suppressed' : 'panel.missing');
+      fill(
+        tip,
+        h('strong', {}, f.name),
+        h('span', { className: 'muted' }, ` ${f.code}`),
+        h('span', { className: 'block' }, c ? gapLabel(c, lang) : t('legend.noData')),
+        h('span', { className: 'block muted' }, `${gap.need.name}: ${v(a?.need, gap.need.unit, prec(gap.need.indicator))}`),
+        h('span', { className: 'block muted' }, `${gap.supply.name}: ${v(a?.supply, gap.supply.unit, prec(gap.supply.indicator))}`),
+      );
+      tip.hidden = false;
+      place(p);
+      return;
     }
     fill(
       tip,

@@ -132,7 +132,6 @@ export function renderTopbar(app: App): void {
   if (dates.length < 2 && timer !== null) stop();
   renderPlay();
   updatePdfLink(app);
-  byId('export-pdf').title = t('tools.pdfTitle');
   const lang = byId('lang-switch');
   lang.textContent = s.lang === 'de' ? 'English' : 'Deutsch';
   lang.setAttribute('lang', s.lang === 'de' ? 'en' : 'de');
@@ -148,6 +147,17 @@ export function updatePdfLink(app: App): void {
   const s = app.state;
   const ind = app.indicators.find((i) => i.id === s.indicator);
   if (!ind || !s.level) return;
+  const link = byId<HTMLAnchorElement>('export-pdf');
+  // The server's maps draw an indicator's classes, not the gap classes:
+  // in the gap view the PNG of the canvas is the map to keep.
+  if (s.mode === 'gap') {
+    link.removeAttribute('href');
+    link.setAttribute('aria-disabled', 'true');
+    link.title = t('gaps.pdfOff');
+    return;
+  }
+  link.removeAttribute('aria-disabled');
+  link.title = t('tools.pdfTitle');
   const q: Query = { date: app.current?.date ?? s.date, ...app.classQuery(), lang: s.lang, offers: s.offers[0] ?? null };
   if (app.amap) {
     const b = app.amap.map.getBounds();
