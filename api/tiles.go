@@ -127,7 +127,9 @@ func (ta *tileAPI) snapshot(ctx context.Context) (*tileSnapshot, error) {
 // prepareSnapshot loads every tileset of a snapshot and prepares each
 // zoom of its areas (simplified, snapped, encoded; see tiles.Areas), the
 // work a tile of a zoom would otherwise wait for: about a second per
-// 100,000 areas and zoom. It stops when a newer snapshot replaces this one.
+// 100,000 areas and zoom. Zoom by zoom over all tilesets, low zooms
+// first, so that the views a map opens with are ready first. It stops
+// when a newer snapshot replaces this one.
 func (ta *tileAPI) prepareSnapshot(sn *tileSnapshot) {
 	start, ctx := time.Now(), context.Background()
 	current := func() bool {
@@ -135,12 +137,13 @@ func (ta *tileAPI) prepareSnapshot(sn *tileSnapshot) {
 		defer ta.mu.Unlock()
 		return ta.snap == sn
 	}
-	sets, err := ta.datasets(ctx)
+	list, err := ta.datasets(ctx)
 	if err != nil {
 		ta.log.Warn("tiles: not prepared", "version", sn.version, "error", err)
 		return
 	}
-	for _, d := range sets {
+	var sets []*tileSet
+	for _, d := range list {
 		if !current() {
 			return
 		}
@@ -149,12 +152,22 @@ func (ta *tileAPI) prepareSnapshot(sn *tileSnapshot) {
 			ta.log.Warn("tiles: not prepared", "tileset", d.ID, "error", err)
 			return
 		}
-		for z := set.minZoom; set.areas != nil && z <= tiles.MaxZoom && current(); z++ {
-			set.areas.Prepare(z)
+		if set.areas != nil {
+			sets = append(sets, set)
+		}
+	}
+	for z := 0; z <= tiles.MaxZoom; z++ {
+		for _, set := range sets {
+			if !current() {
+				return
+			}
+			if z >= set.minZoom {
+				set.areas.Prepare(z)
+			}
 		}
 	}
 	sn.prepared.Store(true)
-	ta.log.Info("tiles prepared", "version", sn.version, "tilesets", len(sets), "ms", time.Since(start).Milliseconds())
+	ta.log.Info("tiles prepared", "version", sn.version, "tilesets", len(list), "ms", time.Since(start).Milliseconds())
 }
 
 // tilesPrepared says whether the current snapshot is prepared (false
