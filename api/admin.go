@@ -31,6 +31,29 @@ func (s *Server) routesAdmin(g *echo.Group) {
 	g.POST("/tokens", s.createToken, admin)
 	g.GET("/tokens", s.listTokens, admin)
 	g.DELETE("/tokens/:tokenId", s.revokeToken, admin)
+	g.GET("/me", s.me)
+}
+
+// meDoc says who the caller is to the server: what a client shows and
+// offers (editing needs editor).
+type meDoc struct {
+	Name          string `json:"name"`
+	Role          string `json:"role"` // "anonymous" without credentials
+	SeesInternal  bool   `json:"sees_internal"`
+	EditsOffers   bool   `json:"edits_offers"`
+	ManagesTokens bool   `json:"manages_tokens"`
+}
+
+// me answers who the caller is; wrong credentials get 401 before this.
+func (s *Server) me(c echo.Context) error {
+	p := principal(c)
+	role := string(p.Role)
+	if p.Role == auth.Anonymous {
+		role = "anonymous"
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "private, no-cache")
+	return c.JSON(http.StatusOK, meDoc{Name: p.Name, Role: role, SeesInternal: p.Role.Sees(atlas.Internal),
+		EditsOffers: p.Role.AtLeast(auth.Editor), ManagesTokens: p.Role.AtLeast(auth.Admin)})
 }
 
 // createImport takes a zip archive with a manifest (sozialatlas.yaml) and

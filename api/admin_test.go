@@ -279,3 +279,23 @@ func TestHTTPBehaviour(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestMe: the caller learns its role and what it allows; a wrong token
+// is refused.
+func TestMe(t *testing.T) {
+	srv, st := newServer(t)
+	viewer, editor := newToken(t, st, "leser", auth.Viewer), newToken(t, st, "statistik", auth.Editor)
+	for _, tc := range []struct{ token, want string }{
+		{"", `{"name":"","role":"anonymous","sees_internal":false,"edits_offers":false,"manages_tokens":false}`},
+		{viewer, `{"name":"leser","role":"viewer","sees_internal":false,"edits_offers":false,"manages_tokens":false}`},
+		{editor, `{"name":"statistik","role":"editor","sees_internal":true,"edits_offers":true,"manages_tokens":false}`},
+	} {
+		w := request(t, srv, "GET", "/api/v1/me", tc.token, nil)
+		if w.Code != 200 || strings.TrimSpace(w.Body.String()) != tc.want {
+			t.Errorf("token %q: %d %s, want %s", tc.token, w.Code, w.Body.String(), tc.want)
+		}
+	}
+	if w := request(t, srv, "GET", "/api/v1/me", "sat_wrong", nil); w.Code != 401 {
+		t.Errorf("wrong token: %d, want 401", w.Code)
+	}
+}

@@ -488,19 +488,14 @@ async function main() {
 
   // ---- Issue 8: profiles, gaps, the two acceptance questions, editing ----
 
-  /**
-   * A page of the main browser whose script errors count like the main
-   * page's. One failed request is expected and not counted: the role probe
-   * of signing in (GET /api/v1/audit answers 403 to a viewer's token, which
-   * is how the app learns the role; Chromium logs every 4xx).
-   */
+  /** A page of the main browser whose script errors count like the main page's. */
   const newPage = async () => {
     const p = await context.newPage();
     await p.setViewportSize({ width: 1280, height: 720 });
     p.on('pageerror', (e) => pageErrors.push(e.message));
     p.on('console', (m) => {
       const where = m.location()?.url ?? '';
-      if (m.type() === 'error' && !where.includes('/api/v1/audit?limit=1')) pageErrors.push(`${m.text()} (${where.replace(base, '')})`);
+      if (m.type() === 'error') pageErrors.push(`${m.text()} (${where.replace(base, '')})`);
     });
     return p;
   };

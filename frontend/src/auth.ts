@@ -2,17 +2,15 @@
 // when the tab closes, never in the URL, never in localStorage), sent as
 // "Authorization: Bearer …" with the app's own API and tile requests.
 //
-// The API has no "who am I" route, so the role is found by asking a route
-// that needs the editor role (GET /api/v1/audit?limit=1): 200 means editor
-// or admin, 401 a token the server does not know, 403 a lower role, which
-// the problem's detail names ("… your token has viewer").
+// The role comes from GET /api/v1/me; a token the server does not know
+// gets 401.
 
 const key = 'sozialatlas.token';
 
 export type Role = 'viewer' | 'analyst' | 'editor' | 'admin';
 
 export interface Session {
-  /** The role when the API named it (it does for roles below editor). */
+  /** The role the API names; null when it does not. */
   role: Role | null;
   canEdit: boolean;
 }
@@ -45,16 +43,13 @@ export function authHeaders(): Record<string, string> {
   return t ? { Authorization: `Bearer ${t}` } : {};
 }
 
-/** Reads the role from a 403 problem's detail ("… your token has viewer"). */
-export function roleFromDetail(detail: string): Role | null {
-  const m = /your token has (viewer|analyst|editor|admin)\b/.exec(detail);
-  return m ? (m[1] as Role) : null;
-}
-
-/** Asks the API what a token may do; throws the problem's detail when the token is refused. */
+/** Asks the API who a token is (GET /api/v1/me); throws the problem's detail when the token is refused. */
 export async function probe(token: string): Promise<Session> {
-  const res = await fetch('/api/v1/audit?limit=1', { headers: { Accept: 'application/json', Authorization: `Bearer ${token}` } });
-  if (res.ok) return { role: null, canEdit: true }; // editor or admin: the API does not say which
+  const res = await fetch('/api/v1/me', { headers: { Accept: 'application/json', Authorization: `Bearer ${token}` } });
+  if (res.ok) {
+    const me = (await res.json()) as { role: string; edits_offers: boolean };
+    return { role: me.role === 'anonymous' ? null : (me.role as Role), canEdit: me.edits_offers };
+  }
   let detail = res.statusText;
   try {
     const p = (await res.json()) as { detail?: string; title?: string };
@@ -62,6 +57,5 @@ export async function probe(token: string): Promise<Session> {
   } catch {
     // not a problem document
   }
-  if (res.status === 403) return { role: roleFromDetail(detail), canEdit: false };
   throw new Error(detail || String(res.status));
 }

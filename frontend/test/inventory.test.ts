@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { withQuery } from '../src/api';
 import { createBody, draftOf, emptyFilter, inputOf, inventoryQuery, normalizeOffer, offerPatch, validateOffer } from '../src/inventory';
-import { roleFromDetail } from '../src/auth';
 
 describe('inventory filter → query string', () => {
   it('leaves out empty filters', () => {
@@ -92,13 +91,5 @@ describe('offers list', () => {
     expect(o.languages).toEqual(['de']);
     expect(o.conditions).toBeNull();
     expect(offerPatch(draftOf(o, 1, 2), draftOf(o, 1, 2))).toEqual({});
-  });
-});
-
-describe('sign-in', () => {
-  it('reads the role from the 403 detail of the API, and nothing else', () => {
-    expect(roleFromDetail('this needs the role editor or higher; your token has viewer')).toBe('viewer');
-    expect(roleFromDetail('this needs the role editor or higher; your token has analyst')).toBe('analyst');
-    expect(roleFromDetail('the token is unknown or revoked')).toBeNull();
   });
 });
