@@ -72,6 +72,10 @@ type loadConfig struct {
 	passes   int           // each tile this many times, or
 	duration time.Duration // loop over the list this long
 	timeout  time.Duration // a bound on the whole run
+	// warm, when set, is a URL every client asks once, all at the same
+	// moment, before the clock starts: the connections are open when the
+	// run begins, so that a short run (a cold pass) does not time dialling.
+	warm string
 }
 
 // sample is one answered (or failed) request.
@@ -108,6 +112,11 @@ func runLoad(ctx context.Context, cfg loadConfig) (result, [][]sample, error) {
 		total = -1
 		deadline = time.Now().Add(cfg.duration)
 	}
+	if cfg.warm != "" {
+		if err := warmConnections(ctx, client, cfg.warm, cfg.clients); err != nil {
+			return result{}, nil, err
+		}
+	}
 	var next atomic.Int64
 	perClient := make([][]sample, cfg.clients)
 	var wg sync.WaitGroup
@@ -132,6 +141,30 @@ func runLoad(ctx context.Context, cfg loadConfig) (result, [][]sample, error) {
 		return result{}, nil, fmt.Errorf("the run did not finish within %s: %w", cfg.timeout, err)
 	}
 	return summarize(cfg, perClient, elapsed), perClient, nil
+}
+
+// warmConnections has n clients ask url at once, which opens about n
+// keep-alive connections.
+func warmConnections(ctx context.Context, client *http.Client, url string, n int) error {
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	gate := make(chan struct{})
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-gate
+			if s := fetch(ctx, client, url, 0); s.err || s.status/100 != 2 {
+				failed.Add(1)
+			}
+		}()
+	}
+	close(gate)
+	wg.Wait()
+	if failed.Load() > 0 {
+		return fmt.Errorf("warming the connections: %s did not answer 2xx", url)
+	}
+	return nil
 }
 
 func summarize(cfg loadConfig, perClient [][]sample, elapsed time.Duration) result {
@@ -294,6 +327,7 @@ func load(ctx context.Context, args []string) error {
 	timeout := fs.Duration("timeout", 10*time.Minute, "give up when the run takes longer")
 	pid := fs.Int("pid", 0, "the server's process id, for its peak RSS after the run")
 	keep := fs.Bool("samples", false, "keep every latency in the results (to merge cold passes)")
+	warm := fs.Bool("warm-connections", true, "open the clients' connections (GET /healthz on the target, all at once) before the clock starts")
 	out := fs.String("out", "", "append the result as a JSON line to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -310,6 +344,10 @@ func load(ctx context.Context, args []string) error {
 		list = append(list, lists[z]...)
 	}
 	cfg := loadConfig{template: *template, tiles: list, clients: *clients, passes: *passes, duration: *duration, timeout: *timeout}
+	if *warm {
+		u, _ := url.Parse(tileURL(*template, tile{})) // checked by checkLoopback
+		cfg.warm = u.Scheme + "://" + u.Host + "/healthz"
+	}
 	r, perClient, err := runLoad(ctx, cfg)
 	if err != nil {
 		return err

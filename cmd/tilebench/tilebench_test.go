@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -410,5 +412,48 @@ func TestReportVerdicts(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+// TestWarmConnections: the warm-up asks the URL once per client before
+// any tile, and its answers are not counted; a failing warm-up stops the run.
+func TestWarmConnections(t *testing.T) {
+	var warmed, tilesAsked atomic.Int64
+	var order []string
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		order = append(order, r.URL.Path)
+		mu.Unlock()
+		if r.URL.Path == "/healthz" {
+			warmed.Add(1)
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		if !strings.HasPrefix(r.URL.Path, "/t/") {
+			http.NotFound(w, r)
+			return
+		}
+		tilesAsked.Add(1)
+		w.Write([]byte("tile"))
+	}))
+	defer srv.Close()
+	cfg := loadConfig{template: srv.URL + "/t/{z}/{x}/{y}.mvt", tiles: []tile{{3, 1, 2}, {3, 2, 2}}, clients: 4, passes: 2,
+		timeout: time.Minute, warm: srv.URL + "/healthz"}
+	r, _, err := runLoad(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if warmed.Load() != 4 || tilesAsked.Load() != 4 || r.Requests != 4 {
+		t.Errorf("warmed %d, tiles %d, counted %d; want 4, 4, 4", warmed.Load(), tilesAsked.Load(), r.Requests)
+	}
+	for i, p := range order[:4] {
+		if p != "/healthz" {
+			t.Errorf("request %d was %s before the warm-up ended", i, p)
+		}
+	}
+	cfg.warm = srv.URL + "/missing"
+	if _, _, err := runLoad(context.Background(), cfg); err == nil {
+		t.Error("a failing warm-up did not stop the run")
 	}
 }
