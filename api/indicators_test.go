@@ -25,7 +25,15 @@ func orbSquare(x float64) orb.MultiPolygon {
 }
 
 // berlinServer serves the Berlin demo with its catalog computed.
-func berlinServer(t *testing.T) (*Server, atlas.Store) {
+func berlinServer(t testing.TB) (*Server, atlas.Store) {
+	t.Helper()
+	st, cat := berlinStore(t)
+	return New(st, Config{OpenAPI: sozialatlas.OpenAPI, Catalog: cat}), st
+}
+
+// berlinStore is the Berlin demo imported into a new embedded store, with
+// its catalog computed.
+func berlinStore(t testing.TB) (atlas.Store, *indicator.Catalog) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "berlin.db"))
@@ -47,7 +55,7 @@ func berlinServer(t *testing.T) (*Server, atlas.Store) {
 	if _, err := (&engine.Engine{Store: st, Catalog: cat}).Compute(ctx, engine.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	return New(st, Config{OpenAPI: sozialatlas.OpenAPI, Catalog: cat}), st
+	return st, cat
 }
 
 func TestIndicatorsAndValues(t *testing.T) {

@@ -22,16 +22,12 @@ import (
 	"github.com/paulmach/orb"
 
 	sozialatlas "github.com/sozialatlas/sozialatlas"
-	"github.com/sozialatlas/sozialatlas/geodata"
 	"github.com/sozialatlas/sozialatlas/indicators"
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
 	"github.com/sozialatlas/sozialatlas/pkg/auth"
-	"github.com/sozialatlas/sozialatlas/pkg/engine"
 	"github.com/sozialatlas/sozialatlas/pkg/geo"
 	"github.com/sozialatlas/sozialatlas/pkg/geomcheck"
-	"github.com/sozialatlas/sozialatlas/pkg/importer"
 	"github.com/sozialatlas/sozialatlas/pkg/indicator"
-	"github.com/sozialatlas/sozialatlas/pkg/sqlite"
 	"github.com/sozialatlas/sozialatlas/pkg/tiles"
 )
 
@@ -835,26 +831,7 @@ func TestTilesHTTP(t *testing.T) {
 // data version read at most once a second as serve's default has it.
 // ns/op is per tile.
 func BenchmarkTilesHTTP(b *testing.B) {
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "berlin.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	m, err := importer.ReadManifest(geodata.Berlin(), geodata.BerlinManifest)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if rep, err := importer.Import(ctx, st, geodata.Berlin(), m, importer.Options{}); err != nil || !rep.OK() {
-		b.Fatalf("import: %v", err)
-	}
-	cat, err := indicator.Load(indicators.FS(), "berlin")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := (&engine.Engine{Store: st, Catalog: cat}).Compute(ctx, engine.Options{}); err != nil {
-		b.Fatal(err)
-	}
+	st, cat := berlinStore(b)
 	srv := New(st, Config{Catalog: cat, Logger: slog.New(slog.DiscardHandler), Freshness: time.Second})
 	t := &testing.T{} // for request, which only reports through it
 	for _, z := range []int{8, 10, 12, 14} {
