@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"math"
 	"mime"
 	"net/http"
@@ -192,18 +193,27 @@ func (s *Server) mapViewOf(c echo.Context, levelID, id string) (*mapView, error)
 		return nil, err
 	}
 	v := &mapView{t: t, level: level, units: units}
-	if id := c.QueryParam("offers"); id != "" {
-		// Only a layer the caller may see; an unknown or hidden one is a
-		// bad parameter, named among the visible ones.
-		l, err := s.layerOf(c, id)
-		if atlas.ErrorCode(err) == atlas.ENOTFOUND {
-			return nil, atlas.Errorf(atlas.EINVALID, "offers: %s", atlas.ErrorMessage(err))
-		} else if err != nil {
-			return nil, err
-		}
-		v.offers = &l
+	if v.offers, err = s.offersParam(c); err != nil {
+		return nil, err
 	}
 	return v, nil
+}
+
+// offersParam is the offers=<layer> to draw, nil without one. Only a
+// layer the caller may see; an unknown or hidden one is a bad parameter,
+// named among the visible ones.
+func (s *Server) offersParam(c echo.Context) (*atlas.OfferLayer, error) {
+	id := c.QueryParam("offers")
+	if id == "" {
+		return nil, nil
+	}
+	l, err := s.layerOf(c, id)
+	if atlas.ErrorCode(err) == atlas.ENOTFOUND {
+		return nil, atlas.Errorf(atlas.EINVALID, "offers: %s", atlas.ErrorMessage(err))
+	} else if err != nil {
+		return nil, err
+	}
+	return &l, nil
 }
 
 // levelOf is a level's metadata.
@@ -230,6 +240,9 @@ func (s *Server) mapFile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if id == gapMapID {
+		return s.gapMapFile(c, p)
+	}
 	v, err := s.mapViewOf(c, c.Param("level"), id)
 	if err != nil {
 		return err
@@ -238,12 +251,22 @@ func (s *Server) mapFile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	b, err := drawMapFile(m, p, id)
+	if err != nil {
+		return err
+	}
+	file := v.t.Indicator.ID + "_" + v.t.Level + "_" + v.t.Date.String() + "." + p.format
+	return sendFile(c, v.t.Indicator, mapMedia[p.format], "inline", file, b)
+}
+
+// drawMapFile lays out the map and writes it in the request's format.
+func drawMapFile(m render.Map, p mapParams, what string) ([]byte, error) {
 	scene, _, err := render.BuildMap(m)
 	if err != nil {
-		return tooSmall(err)
+		return nil, tooSmall(err)
 	}
 	var b bytes.Buffer
-	switch format {
+	switch p.format {
 	case "svg":
 		err = render.WriteSVG(&b, scene, render.SVGOptions{})
 	case "png":
@@ -252,10 +275,9 @@ func (s *Server) mapFile(c echo.Context) error {
 		err = render.WritePDF(&b, scene)
 	}
 	if err != nil {
-		return atlas.Internalf(err, "map %s of %s", format, id)
+		return nil, atlas.Internalf(err, "map %s of %s", p.format, what)
 	}
-	file := v.t.Indicator.ID + "_" + v.t.Level + "_" + v.t.Date.String() + "." + format
-	return sendFile(c, v.t.Indicator, mapMedia[format], "inline", file, b.Bytes())
+	return b.Bytes(), nil
 }
 
 // tooSmall turns render's page-size error into a problem for the caller.
@@ -333,20 +355,8 @@ func (s *Server) mapOf(ctx context.Context, v *mapView, p mapParams) (render.Map
 	if missing > 0 {
 		m.Legend.NoData = &render.LegendNote{Label: tr.noData + " (" + strconv.Itoa(missing) + ")", Explanation: tr.noDataNote}
 	}
-	if p.bbox != nil {
-		m.Extent = *p.bbox
-		if !intersectsAny(v.units, *p.bbox) {
-			return m, atlas.Errorf(atlas.EINVALID, "bbox: no unit of %s lies in it; the level covers %s", v.level.ID, boundString(unitsBound(v.units)))
-		}
-	}
-	if layer := v.offers; layer != nil {
-		pts, err := s.offerPoints(ctx, layer.ID, m.Extent, v.units)
-		if err != nil {
-			return m, err
-		}
-		m.Points = pts
-		m.PointsLabel = layer.Name + " (" + strconv.Itoa(len(pts)) + ")"
-		m.Notes = append(m.Notes, tr.attribution(tr.offersWord+" "+layer.Name, layer.Attribution, layer.Source, layer.Licence))
+	if err := s.extentAndOffers(ctx, &m, v.level, v.units, v.offers, p); err != nil {
+		return m, err
 	}
 	if t.Legend == nil && t.Unclassified != "" {
 		m.Notes = append(m.Notes, tr.unclassified+t.Unclassified)
@@ -357,6 +367,29 @@ func (s *Server) mapOf(ctx context.Context, v *mapView, p mapParams) (render.Map
 	}, m.Notes...)
 	m.Notes = append(m.Notes, tr.madeWith)
 	return m, nil
+}
+
+// extentAndOffers sets the map's extent from bbox (which must show a
+// unit) and draws the offers of the layer, when asked for, with their
+// attribution as a note.
+func (s *Server) extentAndOffers(ctx context.Context, m *render.Map, level atlas.Level, units []atlas.Unit, layer *atlas.OfferLayer, p mapParams) error {
+	if p.bbox != nil {
+		m.Extent = *p.bbox
+		if !intersectsAny(units, *p.bbox) {
+			return atlas.Errorf(atlas.EINVALID, "bbox: no unit of %s lies in it; the level covers %s", level.ID, boundString(unitsBound(units)))
+		}
+	}
+	if layer != nil {
+		pts, err := s.offerPoints(ctx, layer.ID, m.Extent, units)
+		if err != nil {
+			return err
+		}
+		m.Points = pts
+		m.PointsLabel = layer.Name + " (" + strconv.Itoa(len(pts)) + ")"
+		tr := p.lang
+		m.Notes = append(m.Notes, tr.attribution(tr.offersWord+" "+layer.Name, layer.Attribution, layer.Source, layer.Licence))
+	}
+	return nil
 }
 
 // offerPoints are the offers of a layer in the map's extent (the units'
@@ -597,4 +630,234 @@ func (tr *texts) attribution(what, attribution, source, licence string) string {
 		return what + ": –"
 	}
 	return what + ": " + strings.Join(parts, "; ") + "."
+}
+
+// ---- the gap map ----
+
+// gapMapID is the name of the gap map in the maps' route:
+// /maps/{level}/_gap.{svg,png,pdf}. Every lower-case name (gap, gaps,
+// gap-analysis) is a valid indicator id (atlas.ValidID), so a catalog
+// could define it; a name starting with "_" cannot be one, so the gap
+// map never hides an indicator's map.
+const gapMapID = "_gap"
+
+// gapTexts are the gap map's words in one language.
+type gapTexts struct {
+	title, legend, need, supply, upTo string
+	levels                            [3]string
+	noDataNote, suppressedNote        string
+	breaksFrom                        map[string]string
+	method                            string
+}
+
+var germanGap = gapTexts{
+	title: "Bedarf und Angebot", legend: "Bedarf gegen Angebot: Zahl der Gebiete je Klasse",
+	need: "Bedarf", supply: "Angebot", upTo: "bis",
+	levels:         [3]string{"niedrig", "mittel", "hoch"},
+	noDataNote:     "Grau: für dieses Gebiet fehlt mindestens einer der beiden Werte.",
+	suppressedNote: "Schraffiert: mindestens einer der beiden Werte ist aus Gründen der statistischen Geheimhaltung nicht veröffentlicht (zu kleine Fallzahlen); das Gebiet geht in keine Klasse ein.",
+	breaksFrom:     map[string]string{"terciles": "Terzile der veröffentlichten Werte", "catalog": "Grenzen des Katalogs", "request": "Grenzen der Anfrage"},
+	method:         "Klassen: je Indikator niedrig, mittel, hoch an zwei Grenzen (obere Grenzen, einschließlich); die Polarität bestimmt, welches Ende Bedarf bzw. Angebot ist. Bedarf: %s; Angebot: %s. Dunkelste Klasse: hoher Bedarf bei niedrigem Angebot.",
+}
+
+var englishGap = gapTexts{
+	title: "Need and supply", legend: "Need against supply: number of areas per class",
+	need: "Need", supply: "Supply", upTo: "up to",
+	levels:         [3]string{"low", "middle", "high"},
+	noDataNote:     "Grey: at least one of the two values is missing for this area.",
+	suppressedNote: "Hatched: at least one of the two values is withheld by statistical disclosure control (counts too small to publish); the area enters no class.",
+	breaksFrom:     map[string]string{"terciles": "terciles of the published values", "catalog": "the catalog's cut-offs", "request": "the request's cut-offs"},
+	method:         "Classes: each indicator low, middle, high at two cut-offs (upper bounds, inclusive); polarity decides which end is need or supply. Need: %s; supply: %s. Darkest class: high need with low supply.",
+}
+
+func (tr *texts) gapWords() *gapTexts {
+	if tr.code == "en" {
+		return &englishGap
+	}
+	return &germanGap
+}
+
+// gapMapFile answers /maps/{level}/_gap.{svg,png,pdf}: the areas in the
+// classes of exactly the analysis /api/v1/gaps answers for the same
+// parameters (gapAnalysis), with a 3 × 3 legend.
+func (s *Server) gapMapFile(c echo.Context, p mapParams) error {
+	m, doc, vis, err := s.gapMap(c, p)
+	if err != nil {
+		return err
+	}
+	b, err := drawMapFile(m, p, "the gap analysis")
+	if err != nil {
+		return err
+	}
+	file := "gap_" + doc.Need.Indicator + "_" + doc.Supply.Indicator + "_" + doc.Level + "_" + doc.Need.Date.String()
+	if doc.Supply.Date != doc.Need.Date {
+		file += "_" + doc.Supply.Date.String()
+	}
+	return sendFile(c, vis, mapMedia[p.format], "inline", file+"."+p.format, b)
+}
+
+// gapMap reads the analysis and describes its map; vis is the less public
+// of the two indicators, which decides how the file may be cached.
+func (s *Server) gapMap(c echo.Context, p mapParams) (render.Map, *gapDoc, atlas.Indicator, error) {
+	var m render.Map
+	var vis atlas.Indicator
+	level := c.Param("level")
+	if q := c.QueryParam("level"); q != "" && q != level {
+		return m, nil, vis, atlas.Errorf(atlas.EINVALID, "level %q: the gap map's level is the path's, %q; leave level= out", q, level)
+	}
+	req, err := s.gapRequestOf(c)
+	if err != nil {
+		return m, nil, vis, err
+	}
+	req.level = level
+	doc, err := s.gapAnalysis(c, req) // both indicators through s.indicator: 404 when hidden
+	if err != nil {
+		return m, nil, vis, err
+	}
+	var inds [2]atlas.Indicator
+	for i, id := range []string{doc.Need.Indicator, doc.Supply.Indicator} {
+		if inds[i], err = s.indicator(c, id); err != nil {
+			return m, nil, vis, err
+		}
+	}
+	vis = inds[0]
+	if inds[1].Visibility != atlas.Public {
+		vis = inds[1]
+	}
+	ctx := c.Request().Context()
+	lv, err := s.levelOf(ctx, level)
+	if err != nil {
+		return m, nil, vis, err
+	}
+	units, err := s.store.Units(ctx, level, atlas.UnitQuery{})
+	if err != nil {
+		return m, nil, vis, err
+	}
+	layer, err := s.offersParam(c)
+	if err != nil {
+		return m, nil, vis, err
+	}
+	if m, err = gapMapOf(doc, inds, lv, units, p); err != nil {
+		return m, nil, vis, err
+	}
+	if err := s.extentAndOffers(ctx, &m, lv, units, layer, p); err != nil {
+		return m, nil, vis, err
+	}
+	m.Notes = append(m.Notes, p.lang.madeWith)
+	return m, doc, vis, nil
+}
+
+// gapMapOf describes the gap map: each unit in its class of the analysis
+// (withheld hatched, missing grey), the nine classes as a grid legend with
+// their counts and the cut-offs on the axes, both indicators' sources.
+func gapMapOf(doc *gapDoc, inds [2]atlas.Indicator, level atlas.Level, units []atlas.Unit, p mapParams) (render.Map, error) {
+	tr := p.lang
+	gw := tr.gapWords()
+	need, supply := inds[0], inds[1]
+	m := render.Map{Width: p.width * 72 / 25.4, Height: p.height * 72 / 25.4, Lang: tr.code, Labels: p.labels}
+	m.Title = p.title
+	if m.Title == "" {
+		m.Title = gw.title + ": " + need.Name + " / " + supply.Name
+	}
+	asOf := tr.asOf + " " + tr.date(doc.Need.Date)
+	if doc.Supply.Date != doc.Need.Date {
+		asOf = gw.need + " " + tr.asOf + " " + tr.date(doc.Need.Date) + ", " + gw.supply + " " + tr.asOf + " " + tr.date(doc.Supply.Date)
+	}
+	m.Subtitle = []string{level.Name + " · " + asOf}
+	if p.title != "" {
+		m.Subtitle = append([]string{gw.need + ": " + need.Name + " · " + gw.supply + ": " + supply.Name}, m.Subtitle...)
+	}
+
+	index := map[string]int{}
+	var classes []render.LegendClass
+	var labels []string
+	for i, cl := range doc.Legend.Classes {
+		col, err := render.ParseHex(cl.Color)
+		if err != nil {
+			return m, atlas.Internalf(err, "gap colour")
+		}
+		label := cl.Label.DE
+		if tr.code == "en" {
+			label = cl.Label.EN
+		}
+		index[cl.Key] = i
+		labels = append(labels, label)
+		classes = append(classes, render.LegendClass{Label: strconv.Itoa(cl.Count), Color: col, Attrs: []render.Attr{
+			{Name: "data-key", Value: cl.Key},
+			{Name: "data-need", Value: cl.Need},
+			{Name: "data-supply", Value: cl.Supply},
+			{Name: "data-label", Value: label},
+			{Name: "data-count", Value: strconv.Itoa(cl.Count)},
+			{Name: "data-color", Value: cl.Color},
+		}})
+	}
+	grid := &render.LegendGrid{
+		XTitle: gw.need + ": " + tr.legendTitle(need),
+		YTitle: gw.supply + ": " + tr.legendTitle(supply),
+	}
+	// Columns: need low to high; rows: supply high to low (the order of
+	// gap.Classes, which the legend's classes keep).
+	for l := 0; l < 3; l++ {
+		grid.XTicks = append(grid.XTicks, gw.levels[l]+": "+tr.gapRange(gw, doc.Need, need.Precision, l))
+		grid.YTicks = append(grid.YTicks, gw.levels[2-l]+": "+tr.gapRange(gw, doc.Supply, supply.Precision, 2-l))
+	}
+	m.Legend = render.Legend{Title: gw.legend, Classes: classes, Grid: grid}
+
+	byCode := make(map[string]*gapAreaDoc, len(doc.Areas))
+	for i := range doc.Areas {
+		byCode[doc.Areas[i].Code] = &doc.Areas[i]
+	}
+	missing, suppressed := 0, 0
+	for _, u := range units {
+		a := render.Area{Code: u.Code, Geometry: u.Geometry, Label: u.Name, Class: render.NoData}
+		ga := byCode[u.Code]
+		switch {
+		case ga != nil && ga.Class == doc.Legend.Suppressed.Key:
+			a.Class = render.Suppressed
+			a.Title = u.Name + " (" + u.Code + "): " + tr.suppressed
+			suppressed++
+		case ga != nil && ga.Class != doc.Legend.NoData.Key:
+			i, ok := index[ga.Class]
+			if !ok {
+				return m, atlas.Errorf(atlas.EINTERNAL, "gap class %q of %s is not in the legend", ga.Class, u.Code)
+			}
+			a.Class = i
+			a.Title = u.Name + " (" + u.Code + "): " + labels[i]
+		default:
+			a.Title = u.Name + " (" + u.Code + "): " + tr.noData
+			missing++
+		}
+		m.Areas = append(m.Areas, a)
+	}
+	if suppressed > 0 {
+		m.Legend.Suppressed = &render.LegendNote{Label: tr.suppressed + " (" + strconv.Itoa(suppressed) + ")", Explanation: gw.suppressedNote}
+	}
+	if missing > 0 {
+		m.Legend.NoData = &render.LegendNote{Label: tr.noData + " (" + strconv.Itoa(missing) + ")", Explanation: gw.noDataNote}
+	}
+	m.Notes = []string{
+		tr.attribution(gw.need+" "+need.Name, need.Attribution, need.Source, need.Licence),
+		tr.attribution(gw.supply+" "+supply.Name, supply.Attribution, supply.Source, supply.Licence),
+		tr.attribution(tr.areasWord+" "+level.Name, level.Attribution, level.Source, level.Licence),
+		fmt.Sprintf(gw.method, gw.breaksFrom[doc.Need.BreaksFrom], gw.breaksFrom[doc.Supply.BreaksFrom]),
+	}
+	return m, nil
+}
+
+// gapRange is the values of one axis's level l: the polarity decides
+// whether high need (or supply) is the high or the low end of the values.
+func (tr *texts) gapRange(gw *gapTexts, side gapSideDoc, precision, l int) string {
+	c := l // the value class: 0 up to the first cut-off, 1 up to the second, 2 above
+	if side.End == "low" {
+		c = 2 - l
+	}
+	b := side.Breaks
+	dec := distinctDecimals(b[:], precision)
+	switch c {
+	case 0:
+		return gw.upTo + " " + tr.number(b[0], dec)
+	case 1:
+		return tr.over + " " + tr.number(b[0], dec) + " " + tr.to + " " + tr.number(b[1], dec)
+	}
+	return tr.over + " " + tr.number(b[1], dec)
 }

@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,18 +26,13 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/sozialatlas/sozialatlas"
-	"github.com/sozialatlas/sozialatlas/geodata"
-	"github.com/sozialatlas/sozialatlas/indicators"
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
 	"github.com/sozialatlas/sozialatlas/pkg/auth"
 	"github.com/sozialatlas/sozialatlas/pkg/classify"
-	"github.com/sozialatlas/sozialatlas/pkg/engine"
+	"github.com/sozialatlas/sozialatlas/pkg/gap"
 	"github.com/sozialatlas/sozialatlas/pkg/geo"
 	"github.com/sozialatlas/sozialatlas/pkg/gpkg"
-	"github.com/sozialatlas/sozialatlas/pkg/importer"
-	"github.com/sozialatlas/sozialatlas/pkg/indicator"
 	"github.com/sozialatlas/sozialatlas/pkg/render"
-	"github.com/sozialatlas/sozialatlas/pkg/sqlite"
 )
 
 // getOK requests target (with a token, when given) and fails unless the
@@ -571,33 +568,6 @@ func TestMapsAndExportsVisibility(t *testing.T) {
 	}
 }
 
-// benchBerlin is the Berlin demo for benchmarks (berlinServer wants a
-// *testing.T).
-func benchBerlin(b *testing.B) *Server {
-	b.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "berlin.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	m, err := importer.ReadManifest(geodata.Berlin(), geodata.BerlinManifest)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if rep, err := importer.Import(ctx, st, geodata.Berlin(), m, importer.Options{}); err != nil || !rep.OK() {
-		b.Fatalf("import: %v", err)
-	}
-	cat, err := indicator.Load(indicators.FS(), "berlin")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := (&engine.Engine{Store: st, Catalog: cat}).Compute(ctx, engine.Options{}); err != nil {
-		b.Fatal(err)
-	}
-	return New(st, Config{OpenAPI: sozialatlas.OpenAPI, Catalog: cat})
-}
-
 // mapContext is an echo context for a map request that goes straight to
 // the handler, past the response cache.
 func mapContext(s *Server, level, file, query string) (echo.Context, *httptest.ResponseRecorder) {
@@ -645,7 +615,7 @@ func benchMap(b *testing.B, s *Server) render.Map {
 // from the data in memory: layout (projection, snapping, legend) alone,
 // then layout and file: SVG, PDF, and PNG at 300 dpi (2480×3508).
 func BenchmarkMapRender(b *testing.B) {
-	s := benchBerlin(b)
+	s, _ := berlinServer(b)
 	m := benchMap(b, s)
 	for _, f := range []struct {
 		name  string
@@ -705,7 +675,7 @@ func BenchmarkMapRender(b *testing.B) {
 // cache: the table, classification and units from the store, the layout
 // and the file.
 func BenchmarkMapRequest(b *testing.B) {
-	s := benchBerlin(b)
+	s, _ := berlinServer(b)
 	for _, tc := range []struct{ name, file, query string }{
 		{"svg", "mss-status-index.svg", ""},
 		{"pdf", "mss-status-index.pdf", ""},
@@ -1016,4 +986,221 @@ func TestMapUnclassified(t *testing.T) {
 	}
 	getOK(t, srv, "/reports/bezirk/x_public?lang=en", "")
 	getOK(t, srv, "/maps/bezirk/x_public.pdf", "")
+}
+
+// gapMapCases are gap maps with their /api/v1/gaps parameters: the
+// catalog's default pair, the same in full with other cut-offs in
+// English, and a pair of the request.
+var gapMapCases = []struct{ level, query string }{
+	{"planungsraum", ""},
+	{"planungsraum", "need=mss-status-index&supply=jugendfreizeit-abdeckung-500m&need_breaks=0.5,1.5&supply_breaks=10,60&lang=en"},
+	{"planungsraum", "need=mss_s4&supply=jugendfreizeit-abdeckung-500m&supply_breaks=0,50"},
+}
+
+// TestGapMapSVGLegendIsTheGapAnalysis: the gap map's SVG parses, its
+// 3 × 3 legend has the classes, colours and counts /api/v1/gaps answers
+// for the same parameters, and each area has its class's colour (withheld
+// ones hatched, never a class colour: in the synthetic city, whose child
+// poverty is withheld in small blocks).
+func TestGapMapSVGLegendIsTheGapAnalysis(t *testing.T) {
+	srv, _ := berlinServer(t)
+	ss, _ := synthServer(t)
+	cases := append([]struct{ level, query string }{}, gapMapCases...)
+	cases = append(cases, struct{ level, query string }{"planungsraum", "labels=true"}, struct{ level, query string }{"baublock", "supply_breaks=0,1000"})
+	for _, tc := range cases {
+		t.Run(tc.level+"?"+tc.query, func(t *testing.T) {
+			h := srv
+			if tc.level == "baublock" {
+				h = ss
+			}
+			doc := gapOf(t, h, "", "?level="+tc.level+"&"+tc.query)
+			w := getOK(t, h, "/maps/"+tc.level+"/_gap.svg?"+tc.query, "")
+			if ct := w.Header().Get(echo.HeaderContentType); ct != "image/svg+xml" {
+				t.Errorf("content type %q", ct)
+			}
+			var cells []svgElement
+			areas := map[string]svgElement{}
+			for _, e := range svgElements(t, w.Body.Bytes()) {
+				if e.group == "legend" && e.attrs["data-key"] != "" {
+					cells = append(cells, e)
+				}
+				if e.group == "areas" && e.name == "path" {
+					areas[e.attrs["data-code"]] = e
+				}
+			}
+			if len(cells) != 9 || len(doc.Legend.Classes) != 9 {
+				t.Fatalf("legend has %d cells, the gap analysis %d classes; want 9", len(cells), len(doc.Legend.Classes))
+			}
+			colour := map[string]string{}
+			for i, cl := range doc.Legend.Classes {
+				colour[cl.Key] = cl.Color
+				c := cells[i]
+				if c.attrs["data-key"] != cl.Key || c.attrs["data-count"] != strconv.Itoa(cl.Count) || c.attrs["fill"] != cl.Color {
+					t.Errorf("cell %d: key %s count %s fill %s, want %s %d %s", i, c.attrs["data-key"], c.attrs["data-count"], c.attrs["fill"], cl.Key, cl.Count, cl.Color)
+				}
+			}
+			body := w.Body.String()
+			wantTitle := "Bedarf und Angebot: "
+			if strings.Contains(tc.query, "lang=en") {
+				wantTitle = "Need and supply: "
+			}
+			if !strings.Contains(body, wantTitle) {
+				t.Errorf("the title does not start %q", wantTitle)
+			}
+			suppressed := 0
+			for _, a := range doc.Areas {
+				e, found := areas[a.Code]
+				if !found {
+					t.Errorf("unit %s is not on the map", a.Code)
+					continue
+				}
+				switch a.Class {
+				case "suppressed":
+					suppressed++
+					if e.attrs["data-status"] != "suppressed" || e.attrs["fill"] == "" || slices.Contains(slices.Collect(maps.Values(colour)), e.attrs["fill"]) {
+						t.Errorf("withheld unit %s: status %s fill %s", a.Code, e.attrs["data-status"], e.attrs["fill"])
+					}
+				case "no_data":
+					if e.attrs["data-status"] != "missing" || e.attrs["fill"] != render.NoDataColor.Hex() {
+						t.Errorf("unit %s without data: status %s fill %s", a.Code, e.attrs["data-status"], e.attrs["fill"])
+					}
+				default:
+					if e.attrs["fill"] != colour[a.Class] {
+						t.Errorf("unit %s (%s): fill %s, want %s", a.Code, a.Class, e.attrs["fill"], colour[a.Class])
+					}
+				}
+			}
+			if suppressed != doc.Legend.Suppressed.Count {
+				t.Errorf("%d withheld areas, the analysis counts %d", suppressed, doc.Legend.Suppressed.Count)
+			}
+			if tc.level == "baublock" && (suppressed == 0 || !strings.Contains(body, "geheim gehalten ("+strconv.Itoa(suppressed)+")")) {
+				t.Errorf("the synthetic city's map shows %d withheld areas and does not list them in its legend", suppressed)
+			}
+		})
+	}
+}
+
+// TestGapMapPNGInteriorColours: at each unit's interior point the gap
+// map's PNG has exactly the colour of the unit's class in /api/v1/gaps
+// (the no-data grey for a unit without one).
+func TestGapMapPNGInteriorColours(t *testing.T) {
+	srv, _ := berlinServer(t)
+	for _, tc := range gapMapCases {
+		t.Run(tc.query, func(t *testing.T) {
+			doc := gapOf(t, srv, "", "?level="+tc.level+"&"+tc.query)
+			const dpi = 120
+			q := tc.query + "&dpi=120"
+			w := getOK(t, srv, "/maps/"+tc.level+"/_gap.png?"+q, "")
+			img := decodePNG(t, w.Body.Bytes())
+			c, _ := mapContext(srv, tc.level, "_gap.png", q)
+			p, err := parseMapParams(c, "png")
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, _, _, err := srv.gapMap(c, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, lay, err := render.BuildMap(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			geom := map[string]orb.MultiPolygon{}
+			for _, a := range m.Areas {
+				geom[a.Code] = a.Geometry
+			}
+			colour := map[string]string{gap.NoData: render.NoDataColor.Hex()}
+			for _, cl := range doc.Legend.Classes {
+				colour[cl.Key] = cl.Color
+			}
+			checked, classes := 0, map[string]bool{}
+			for _, a := range doc.Areas {
+				if a.Class == gap.Suppressed {
+					continue // hatched: checked in the SVG
+				}
+				px, ok := interiorPixel(lay, geom[a.Code], dpi, 2.5)
+				if !ok {
+					continue
+				}
+				checked++
+				classes[a.Class] = true
+				if got := colourAt(img, px).Hex(); got != colour[a.Class] {
+					t.Errorf("unit %s (%s) at %v: %s, want %s", a.Code, a.Class, px, got, colour[a.Class])
+				}
+			}
+			if checked < len(doc.Areas)*2/3 || len(classes) < 3 {
+				t.Errorf("only %d of %d units in %d classes checked; the check checks too little", checked, len(doc.Areas), len(classes))
+			}
+		})
+	}
+}
+
+// TestGapMapVisibilityAndBytes: an internal indicator as need or supply
+// answers 404 anonymously (and says nothing of it), an analyst gets the
+// map cached privately; the same request gives the same bytes and a
+// strong ETag; bad parameters are problems that say what is allowed.
+func TestGapMapVisibilityAndBytes(t *testing.T) {
+	srv, st := berlinServer(t)
+	addInternal(t, st, "planungsraum")
+	analyst := newToken(t, st, "analyse", auth.Analyst)
+	for _, q := range []string{
+		"need=x_geheim&supply=jugendfreizeit-abdeckung-500m&supply_breaks=0,50",
+		"need=mss-status-index&supply=x_geheim",
+	} {
+		for _, ext := range []string{"svg", "png", "pdf"} {
+			target := "/maps/planungsraum/_gap." + ext + "?" + q
+			if w := do(t, srv, target); w.Code != http.StatusNotFound || strings.Contains(w.Body.String(), "Geheime") {
+				t.Errorf("anonymous GET %s: %d, want 404", target, w.Code)
+			}
+		}
+		w := getOK(t, srv, "/maps/planungsraum/_gap.svg?"+q, analyst)
+		if cc := w.Header().Get(echo.HeaderCacheControl); !strings.HasPrefix(cc, "private") || !strings.Contains(w.Body.String(), "Geheime Quote") {
+			t.Errorf("analyst: Cache-Control %q, or the map does not name the internal indicator", cc)
+		}
+	}
+
+	srv2 := New(st, Config{OpenAPI: sozialatlas.OpenAPI, Catalog: srv.catalog})
+	for _, target := range []string{
+		"/maps/planungsraum/_gap.pdf",
+		"/maps/planungsraum/_gap.png?dpi=96&labels=true&offers=kitas",
+		"/maps/planungsraum/_gap.svg?lang=en&need_breaks=0.5,1.5&title=L%C3%BCcken",
+	} {
+		a, b := getOK(t, srv, target, ""), getOK(t, srv2, target, "")
+		if !bytes.Equal(a.Body.Bytes(), b.Body.Bytes()) {
+			t.Errorf("%s: two servers answer different bytes", target)
+		}
+		etag := a.Header().Get("ETag")
+		if etag == "" || strings.HasPrefix(etag, "W/") || etag != b.Header().Get("ETag") {
+			t.Errorf("%s: ETags %q and %q, want the same strong one", target, etag, b.Header().Get("ETag"))
+		}
+		if cc := a.Header().Get(echo.HeaderCacheControl); cc != "public, max-age=60" {
+			t.Errorf("%s: Cache-Control %q", target, cc)
+		}
+		if w := request(t, srv2, http.MethodGet, target, "", nil, "If-None-Match", etag); w.Code != http.StatusNotModified {
+			t.Errorf("%s with If-None-Match: %d, want 304", target, w.Code)
+		}
+	}
+	if cd := getOK(t, srv, "/maps/planungsraum/_gap.pdf", "").Header().Get(echo.HeaderContentDisposition); !strings.Contains(cd, "gap_mss-status-index_jugendfreizeit-abdeckung-500m_planungsraum_") {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+
+	for _, tc := range []struct {
+		target string
+		status int
+		says   string
+	}{
+		{"/maps/planungsraum/_gap.svg?need_breaks=2,1", 400, "a < b"},
+		{"/maps/planungsraum/_gap.svg?need=mss-status-index&supply=mss-status-index", 400, "same indicator"},
+		{"/maps/planungsraum/_gap.svg?pair=nope", 404, "status-jugendfreizeit"},
+		{"/maps/planungsraum/_gap.svg?level=bezirk", 400, "path"},
+		{"/maps/planungsraum/_gap.png?dpi=600", 400, "dpi"},
+		{"/maps/planungsraum/_gap.svg?date=2020-31-12", 400, "YYYY-MM-DD"},
+		{"/maps/planungsraum/_gap.svg?offers=nope", 400, "kitas"},
+		{"/maps/nirgendwo/_gap.svg?need=mss-status-index&supply=jugendfreizeit-abdeckung-500m", 404, "nirgendwo"},
+	} {
+		w := do(t, srv, tc.target)
+		if w.Code != tc.status || !strings.Contains(w.Body.String(), tc.says) {
+			t.Errorf("GET %s: %d %s, want %d with %q", tc.target, w.Code, w.Body.String(), tc.status, tc.says)
+		}
+	}
 }

@@ -615,14 +615,22 @@ async function main() {
     await p.waitForSelector('#panel-gap');
     walkStep('gaps', p, 'first row of the list: Rudolf-Wissell-Großsiedlung selected');
     assert((await p.locator('#panel-gap').innerText()).includes('Rang 1 von 8'), 'panel gap rank');
-    // The ranking as CSV, made from the answer; the PDF link is off in the gap view.
+    // The ranking as CSV, made from the answer; the PDF link is the server's gap map of the view.
     const [dl] = await Promise.all([p.waitForEvent('download'), p.click('#gap-csv')]);
     const file = path.join(tmpDir, 'gaps.csv');
     await dl.saveAs(file);
     const csv = fs.readFileSync(file, 'utf8').replace(/^\ufeff/, '').trim().split('\r\n');
     assert(csv.length === 9 && csv[1].startsWith('1,05200526,Rudolf-Wissell-Großsiedlung,'), `CSV ${csv.slice(0, 2)}`);
     assert(csv.slice(1).map((l) => l.split(',')[1]).join() === want.gaps.map((g) => g.code).join(), 'CSV codes');
-    assert((await p.getAttribute('#export-pdf', 'aria-disabled')) === 'true', 'PDF link not off in the gap view');
+    const gapPdf = await p.getAttribute('#export-pdf', 'href');
+    assert(gapPdf?.startsWith('/maps/planungsraum/_gap.pdf?') && (await p.getAttribute('#export-pdf', 'aria-disabled')) === null, `gap PDF link ${gapPdf}`);
+    const gq = new URL(gapPdf, base).searchParams;
+    assert(gq.get('need') === 'mss-status-index' && gq.get('supply') === 'jugendfreizeit-abdeckung-500m' && gq.get('need_breaks') === '1,1.5' && gq.get('supply_breaks') === '0,50', `gap PDF parameters ${gapPdf}`);
+    const gr = await fetch(base + gapPdf);
+    assert(gr.status === 200 && gr.headers.get('content-type').startsWith('application/pdf'), `gap PDF ${gr.status} ${gr.headers.get('content-type')}`);
+    assert((await gr.arrayBuffer()).byteLength > 1000, 'gap PDF empty');
+    metrics.acceptanceGapPdf = gapPdf;
+    walkStep('gaps', p, 'PDF link: the server gap map of the view, 200 application/pdf');
     const [png] = await Promise.all([p.waitForEvent('download'), p.click('#export-png')]);
     assert(/^sozialatlas_luecken_mss-status-index_jugendfreizeit-abdeckung-500m_planungsraum\.png$/.test(png.suggestedFilename()), png.suggestedFilename());
     await p.screenshot({ path: path.join(outDir, '15-gap-map.png') });

@@ -1,8 +1,9 @@
 // The gap view: need against supply in 3 × 3 classes (GET /api/v1/gaps).
 // The server classifies; the app lays the nine classes out as a bivariate
-// square, paints them by feature state and writes the tables as CSV (the
-// server's maps cannot draw the gap classes).
+// square, paints them by feature state and writes the tables as CSV; the
+// server draws the same classes as a printable map (/maps/{level}/_gap.pdf).
 
+import { withQuery } from './api';
 import type { GapAnalysis, GapClass, GapLevel, Query, Status } from './api';
 import type { Lang } from './format';
 import type { ViewState } from './state';
@@ -50,6 +51,22 @@ export function gapQuery(s: Pick<ViewState, 'level' | 'gapNeed' | 'gapSupply' | 
     need_breaks: s.gapNeedBreaks ? s.gapNeedBreaks.join(',') : null,
     supply_breaks: s.gapSupplyBreaks ? s.gapSupplyBreaks.join(',') : null,
   };
+}
+
+/**
+ * The server's map of the gap view, /maps/{level}/_gap.{pdf,svg}: the same
+ * /gaps query (its level in the path; `_gap` can be no indicator id), the
+ * language, the part in view and an offer layer; null without a level.
+ */
+export function gapMapURL(
+  s: Pick<ViewState, 'level' | 'gapNeed' | 'gapSupply' | 'gapNeedBreaks' | 'gapSupplyBreaks'>,
+  extra: Query,
+  format: 'pdf' | 'svg' = 'pdf',
+): string | null {
+  if (!s.level) return null;
+  const q: Query = { ...gapQuery(s), ...extra };
+  delete q['level'];
+  return withQuery(`/maps/${encodeURIComponent(s.level)}/_gap.${format}`, q);
 }
 
 /**

@@ -74,6 +74,17 @@ type Legend struct {
 	// NoData and Suppressed are shown when set (when an area has that
 	// status).
 	NoData, Suppressed *LegendNote
+	// Grid, when set, draws the classes as a bivariate grid instead of a
+	// list.
+	Grid *LegendGrid
+}
+
+// LegendGrid lays a bivariate legend's classes out as a grid, column by
+// column: class i is in column i / len(YTicks) and row i % len(YTicks)
+// (rows top to bottom), its Label (a count) written in its cell.
+type LegendGrid struct {
+	XTitle, YTitle string   // the axes: under the columns, above the rows
+	XTicks, YTicks []string // labels of the columns, left to right, and of the rows, top to bottom
 }
 
 // LegendClass is a class: its colour and label (range and count).
@@ -209,7 +220,11 @@ func legendItems(m Map, x0, width float64) ([]Item, [][4]float64, float64) {
 	}
 	var entries []entry
 	var swatchAt []int // entry index of each class
+	grid := m.Legend.Grid
 	for _, c := range m.Legend.Classes {
+		if grid != nil {
+			break // drawn as the grid
+		}
 		fill := c.Color
 		attrs := c.Attrs
 		swatchAt = append(swatchAt, len(entries))
@@ -260,6 +275,12 @@ func legendItems(m Map, x0, width float64) ([]Item, [][4]float64, float64) {
 		y += 3
 	}
 	swatches := make([][4]float64, len(m.Legend.Classes))
+	if grid != nil {
+		y = legendGrid(legend, m.Legend.Classes, grid, swatches, x0, y, width)
+		if len(entries) > 0 {
+			y += 6
+		}
+	}
 	for i, e := range entries {
 		col, row := i/rows, i%rows // column by column: the classes read downwards
 		x := x0 + float64(col)*colW
@@ -294,6 +315,72 @@ func legendItems(m Map, x0, width float64) ([]Item, [][4]float64, float64) {
 		items = append(items, notes)
 	}
 	return items, swatches, y
+}
+
+// Sizes of a grid legend's cells, points.
+const (
+	cellW = 46
+	cellH = 18
+)
+
+// legendGrid draws the classes as a grid from y into g, records each
+// cell in swatches, and returns the y under the grid.
+func legendGrid(g *Group, classes []LegendClass, grid *LegendGrid, swatches [][4]float64, x0, y, width float64) float64 {
+	rows := max(1, len(grid.YTicks))
+	tickW := 0.0
+	for _, t := range grid.YTicks {
+		tickW = math.Max(tickW, TextWidth(Printable(t), legendSize, false))
+	}
+	gx := x0 + tickW + 6
+	line := func(s string, x, at float64, size float64, bold bool, anchor Anchor) {
+		g.Items = append(g.Items, &Text{X: x, Y: at, S: s, Size: size, Bold: bold, Anchor: anchor, Color: textColor})
+	}
+	for _, l := range Wrap(Printable(grid.YTitle), legendSize, true, width) {
+		y += legendSize
+		line(l, x0, y, legendSize, true, Start)
+		y += 2
+	}
+	y += 3
+	for i, c := range classes {
+		col, row := i/rows, i%rows
+		x, cy := gx+float64(col)*cellW, y+float64(row)*cellH
+		fill := c.Color
+		cell := Rect(x, cy, cellW, cellH, Style{Fill: &fill, Stroke: &White, StrokeWidth: 0.8})
+		cell.Attrs = c.Attrs
+		ink := textColor
+		if luminance(fill) < 0.5 {
+			ink = White
+		}
+		g.Items = append(g.Items, cell, &Text{X: x + cellW/2, Y: cy + cellH/2 + legendSize*0.35, S: Printable(c.Label),
+			Size: legendSize, Anchor: Middle, Color: ink})
+		swatches[i] = [4]float64{x, cy, cellW, cellH}
+	}
+	for row, t := range grid.YTicks {
+		line(Printable(t), gx-4, y+float64(row)*cellH+cellH/2+legendSize*0.35, legendSize, false, End)
+	}
+	y += float64(rows)*cellH + 2
+	tickSize := legendSize - 1.0
+	most := 0
+	for col, t := range grid.XTicks {
+		lines := Wrap(Printable(t), tickSize, false, cellW-2)
+		for k, l := range lines {
+			line(l, gx+float64(col)*cellW+cellW/2, y+float64(k+1)*(tickSize+1.5), tickSize, false, Middle)
+		}
+		most = max(most, len(lines))
+	}
+	y += float64(most)*(tickSize+1.5) + 3
+	for _, l := range Wrap(Printable(grid.XTitle), legendSize, true, width-(gx-x0)) {
+		y += legendSize
+		line(l, gx, y, legendSize, true, Start)
+		y += 2
+	}
+	return y
+}
+
+// luminance is a colour's relative luminance (sRGB, roughly), 0 to 1,
+// to choose dark or light text on it.
+func luminance(c Color) float64 {
+	return (0.2126*float64(c.R) + 0.7152*float64(c.G) + 0.0722*float64(c.B)) / 255
 }
 
 func pointStyle() Style {

@@ -1,8 +1,11 @@
 // Download of the current view as PNG: the map canvas (kept drawable by
 // preserveDrawingBuffer) with a band below that names indicator, level and
-// date and repeats the legend, so that the picture stands on its own.
+// date and repeats the legend, so that the picture stands on its own. And
+// the server's map of the gap view (PDF), with the view's parameters.
 
 import type { App } from '../app';
+import type { Query } from '../api';
+import { gapMapURL } from '../gaps';
 import { hatchColor } from '../classes';
 import { formatDate } from '../format';
 import { t } from '../i18n';
@@ -74,4 +77,33 @@ export async function exportPNG(app: App): Promise<void> {
   a.remove();
   window.setTimeout(() => URL.revokeObjectURL(a.href), 10000);
   app.announce(t('tools.pngDone'));
+}
+
+/** The part of the city in view as the maps' bbox (minLon,minLat,maxLon,maxLat, latitudes within ±85°); null before the map exists. */
+export function viewBBox(app: App): string | null {
+  if (!app.amap) return null;
+  const b = app.amap.map.getBounds();
+  const r = (v: number) => Math.round(v * 1e5) / 1e5;
+  const lat = (v: number) => Math.max(-85, Math.min(85, v));
+  return [r(Math.max(-180, b.getWest())), r(lat(b.getSouth())), r(Math.min(180, b.getEast())), r(lat(b.getNorth()))].join(',');
+}
+
+/**
+ * Points the PDF link at the server's gap map of this view
+ * (/maps/{level}/_gap.pdf): the same need, supply and cut-offs as the
+ * view's /gaps question, its language, the part in view and the first
+ * offer layer shown.
+ */
+export function setGapMapLink(app: App, link: HTMLAnchorElement): void {
+  const s = app.state;
+  const extra: Query = { lang: s.lang, offers: s.offers[0] ?? null, bbox: viewBBox(app) };
+  const href = gapMapURL(s, extra);
+  if (!href) {
+    link.removeAttribute('href');
+    link.setAttribute('aria-disabled', 'true');
+    return;
+  }
+  link.removeAttribute('aria-disabled');
+  link.title = t('gaps.pdfTitle');
+  link.href = href;
 }

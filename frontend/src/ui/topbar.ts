@@ -6,7 +6,7 @@ import { withQuery, type Query } from '../api';
 import { byId, fill, h } from '../dom';
 import { formatDate } from '../format';
 import { t } from '../i18n';
-import { exportPNG } from './export';
+import { exportPNG, setGapMapLink, viewBBox } from './export';
 
 let timer: number | null = null;
 const playStep = 1500;
@@ -148,23 +148,14 @@ export function updatePdfLink(app: App): void {
   const ind = app.indicators.find((i) => i.id === s.indicator);
   if (!ind || !s.level) return;
   const link = byId<HTMLAnchorElement>('export-pdf');
-  // The server's maps draw an indicator's classes, not the gap classes:
-  // in the gap view the PNG of the canvas is the map to keep.
+  // The gap view has its own server map: the gap classes (/maps/{level}/_gap.pdf).
   if (s.mode === 'gap') {
-    link.removeAttribute('href');
-    link.setAttribute('aria-disabled', 'true');
-    link.title = t('gaps.pdfOff');
+    setGapMapLink(app, link);
     return;
   }
   link.removeAttribute('aria-disabled');
   link.title = t('tools.pdfTitle');
-  const q: Query = { date: app.current?.date ?? s.date, ...app.classQuery(), lang: s.lang, offers: s.offers[0] ?? null };
-  if (app.amap) {
-    const b = app.amap.map.getBounds();
-    const r = (v: number) => Math.round(v * 1e5) / 1e5;
-    const lat = (v: number) => Math.max(-85, Math.min(85, v));
-    q['bbox'] = [r(Math.max(-180, b.getWest())), r(lat(b.getSouth())), r(Math.min(180, b.getEast())), r(lat(b.getNorth()))].join(',');
-  }
+  const q: Query = { date: app.current?.date ?? s.date, ...app.classQuery(), lang: s.lang, offers: s.offers[0] ?? null, bbox: viewBBox(app) };
   byId<HTMLAnchorElement>('export-pdf').href = withQuery(`/maps/${encodeURIComponent(s.level)}/${encodeURIComponent(ind.id)}.pdf`, q);
 }
 
