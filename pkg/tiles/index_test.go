@@ -73,3 +73,30 @@ func TestReach(t *testing.T) {
 		t.Errorf("MVT features: the small area should use the zoom's commands and the large one be cut")
 	}
 }
+
+// TestNeverCutWithinReach: an area whose zoom geometry was let go as too
+// small to cut lies within Reach of every tile that finds it, so keeping
+// it whole never reaches beyond what Tile promises.
+func TestNeverCutWithinReach(t *testing.T) {
+	a := NewAreas(berlinAreas(t), nil, nil)
+	checked := 0
+	for _, z := range []int{11, 13, 15} {
+		az := a.at(z)
+		for _, tl := range tilesOver(a.Bound(), z) {
+			g := gridOf(tl)
+			for _, i := range az.index.search(tl, az.geom) {
+				if az.geom[i] != nil || len(az.snapped[i]) == 0 {
+					continue
+				}
+				checked++
+				b := az.bounds[i]
+				if b.Min[0]-g.tx < -Reach || b.Min[1]-g.ty < -Reach || b.Max[0]-g.tx > Extent+Reach || b.Max[1]-g.ty > Extent+Reach {
+					t.Fatalf("%v: area %d (bound %v on the zoom's grid) reaches beyond Reach", tl, i, b)
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("no area was let go: the test checks nothing")
+	}
+}

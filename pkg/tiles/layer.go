@@ -142,10 +142,23 @@ func (a *Areas) at(z int) *areasAtZoom {
 			if len(sn) > 0 {
 				az.cmds[i] = splitCommands(sn)
 			}
+			// An area this small lies within Reach of every tile it
+			// meets, so it is never cut at this zoom: its simplified
+			// geometry is not kept (it would be half of what the garbage
+			// collector marks of the zoom).
+			if b := az.bounds[i]; b.Max[0]-b.Min[0] <= neverCut && b.Max[1]-b.Min[1] <= neverCut {
+				az.geom[i] = nil
+			}
 		}
 	})
 	return az
 }
+
+// neverCut is the largest size of an area on the zoom's grid that is
+// never cut: one that meets a tile with its buffer reaches at most this
+// far beyond the buffer, so it stays within Reach (with a unit to spare
+// for rounding).
+const neverCut = Reach - Buffer - 1
 
 // splitCommands encodes a snapped area's commands and splits off the first
 // point (see commandsAtZoom).
@@ -214,7 +227,9 @@ func (a *Areas) tile(t Tile, mvt bool) []Feature {
 	for _, i32 := range hits {
 		i := int(i32)
 		var mp orb.MultiPolygon
-		if b := az.bounds[i]; within(orb.Bound{Min: orb.Point{b.Min[0] - g.tx, b.Min[1] - g.ty}, Max: orb.Point{b.Max[0] - g.tx, b.Max[1] - g.ty}}, reach) {
+		// An area without its simplified geometry is one too small ever
+		// to be cut (see neverCut).
+		if b := az.bounds[i]; az.geom[i] == nil || within(orb.Bound{Min: orb.Point{b.Min[0] - g.tx, b.Min[1] - g.ty}, Max: orb.Point{b.Max[0] - g.tx, b.Max[1] - g.ty}}, reach) {
 			if mvt {
 				if len(az.snapped[i]) > 0 {
 					out = append(out, Feature{Index: i, pre: &az.cmds[i], dx: -g.tx, dy: -g.ty})
