@@ -546,10 +546,15 @@ func cacheControl(set *tileSet, vals *tileValues) string {
 
 // encode cuts and encodes a tile, gzipped; nil when it is empty.
 func (set *tileSet) encode(t tiles.Tile, format string, vals *tileValues) ([]byte, error) {
+	cols := []*tiles.Columns{set.props}
+	if vals != nil {
+		cols = append(cols, vals.cols)
+	}
+	id := func(i int) uint64 { return uint64(i) }
 	var feats []tiles.Feature
 	switch {
 	case set.areas != nil && format != "geojson":
-		feats = set.areas.TileMVT(t)
+		return set.areas.EncodeTile(t, set.id, id, cols...), nil
 	case set.areas != nil:
 		feats = set.areas.Tile(t)
 	default:
@@ -558,14 +563,10 @@ func (set *tileSet) encode(t tiles.Tile, format string, vals *tileValues) ([]byt
 	if len(feats) == 0 {
 		return nil, nil
 	}
-	cols := []*tiles.Columns{set.props}
-	if vals != nil {
-		cols = append(cols, vals.cols)
-	}
 	if format == "geojson" {
 		return tiles.Gzip(tiles.EncodeGeoJSON(t, feats, set.featureID, cols...)), nil
 	}
-	return tiles.Gzip(tiles.EncodeMVT(set.id, feats, func(i int) uint64 { return uint64(i) }, cols...)), nil
+	return tiles.Gzip(tiles.EncodeMVT(set.id, feats, id, cols...)), nil
 }
 
 // featureID is a GeoJSON feature's id: the unit's code or the offer's id.

@@ -134,6 +134,8 @@ func TestTileMVTSameBytes(t *testing.T) {
 		t.Fatal(err)
 	}
 	shared := 0
+	type keptTile struct{ gz, plain []byte }
+	var kept []keptTile
 	for _, z := range []int{8, 11, 14} {
 		for _, tl := range tilesOver(areas.Bound(), z) {
 			want := EncodeMVT("plr", areas.Tile(tl), id, props)
@@ -147,9 +149,30 @@ func TestTileMVTSameBytes(t *testing.T) {
 			if !bytes.Equal(got, want) {
 				t.Fatalf("%v: %d bytes from the zoom's commands, %d from the tile's geometry", tl, len(got), len(want))
 			}
+			// EncodeTile, in working memory kept between tiles, makes
+			// the same tile, gzipped.
+			gz := areas.EncodeTile(tl, "plr", id, props)
+			if len(want) == 0 || len(feats) == 0 {
+				if gz != nil {
+					t.Fatalf("%v: EncodeTile made %d bytes of an empty tile", tl, len(gz))
+				}
+				continue
+			}
+			plain, err := Gunzip(gz)
+			if err != nil || !bytes.Equal(plain, want) {
+				t.Fatalf("%v: EncodeTile differs (%v)", tl, err)
+			}
+			kept = append(kept, keptTile{gz, want})
 		}
 	}
 	if shared == 0 {
 		t.Error("no feature used the zoom's commands")
+	}
+	// The answers are their own: later tiles made in the same working
+	// memory do not change them.
+	for _, k := range kept {
+		if plain, err := Gunzip(k.gz); err != nil || !bytes.Equal(plain, k.plain) {
+			t.Fatal("a tile changed after later tiles were made")
+		}
 	}
 }

@@ -104,12 +104,17 @@ func appendJSON(b []byte, v any) []byte {
 // dominated by the time to make it, and its compression was the largest
 // part of that.
 func Gzip(b []byte) []byte {
-	var buf bytes.Buffer
-	buf.Grow(len(b)/2 + 64)
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.StatelessCompression)
+	var sc scratch
+	return sc.gzip(b)
+}
+
+// gzip compresses b in sc's buffer and answers a copy of exactly its size.
+func (sc *scratch) gzip(b []byte) []byte {
+	sc.gz.Reset()
+	zw, _ := gzip.NewWriterLevel(&sc.gz, gzip.StatelessCompression)
 	zw.Write(b)
 	zw.Close()
-	return buf.Bytes()
+	return bytes.Clone(sc.gz.Bytes())
 }
 
 // Gunzip decompresses a tile for a client that does not take gzip.

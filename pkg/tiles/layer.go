@@ -210,20 +210,21 @@ func dropSmall(mp orb.MultiPolygon, minArea float64) orb.MultiPolygon {
 // clockwise and holes counter-clockwise on screen (the MVT winding), with
 // repeated points and collapsed rings removed. Features come in layer
 // order.
-func (a *Areas) Tile(t Tile) []Feature { return a.tile(t, false) }
+func (a *Areas) Tile(t Tile) []Feature { return a.tile(nil, t, false) }
 
 // TileMVT is Tile for MVT encoding: areas inside the tile carry their
 // commands encoded once for the zoom instead of a moved copy of their
 // geometry, which EncodeMVT writes as they are.
-func (a *Areas) TileMVT(t Tile) []Feature { return a.tile(t, true) }
+func (a *Areas) TileMVT(t Tile) []Feature { return a.tile(nil, t, true) }
 
-func (a *Areas) tile(t Tile, mvt bool) []Feature {
+// tile appends tile t's features to out.
+func (a *Areas) tile(out []Feature, t Tile, mvt bool) []Feature {
 	az := a.at(t.Z)
 	hits := az.index.search(t, az.geom)
 	g := gridOf(t)
 	clipBox := orb.Bound{Min: orb.Point{-Buffer, -Buffer}, Max: orb.Point{Extent + Buffer, Extent + Buffer}}
 	reach := orb.Bound{Min: orb.Point{-Reach, -Reach}, Max: orb.Point{Extent + Reach, Extent + Reach}}
-	out := make([]Feature, 0, len(hits))
+	out = slices.Grow(out, len(hits))
 	for _, i32 := range hits {
 		i := int(i32)
 		var mp orb.MultiPolygon
@@ -339,3 +340,17 @@ func (p *Points) Tile(t Tile) []Feature {
 // round snaps to the nearest whole number, halves up: the same rule on
 // both sides of zero, so that a point snaps alike in neighbouring tiles.
 func round(v float64) float64 { return math.Floor(v + 0.5) }
+
+// EncodeTile is tile t as a gzipped MVT layer (nil when no area meets
+// it): TileMVT, EncodeMVT and Gzip in working memory kept between tiles,
+// so that the answer is about all a tile allocates.
+func (a *Areas) EncodeTile(t Tile, layer string, id func(i int) uint64, cols ...*Columns) []byte {
+	sc := scratches.Get().(*scratch)
+	defer scratches.Put(sc)
+	sc.feats = a.tile(sc.feats[:0], t, true)
+	defer func() { clear(sc.feats); sc.feats = sc.feats[:0] }()
+	if len(sc.feats) == 0 {
+		return nil
+	}
+	return sc.gzip(sc.encodeMVT(layer, sc.feats, id, cols))
+}

@@ -1,7 +1,10 @@
 package tiles
 
 import (
+	"bytes"
 	"encoding/binary"
+	"slices"
+	"sync"
 
 	"github.com/paulmach/orb"
 )
@@ -51,13 +54,42 @@ const (
 // asks), with the feature ids the function gives for a feature's index
 // and the properties of the columns.
 func EncodeMVT(layer string, feats []Feature, id func(i int) uint64, cols ...*Columns) []byte {
-	nums := make([]*tileNumbers, len(cols))
-	for j, c := range cols {
-		nums[j] = c.numbers()
-		defer c.release(nums[j])
+	var sc scratch
+	return sc.encodeMVT(layer, feats, id, cols)
+}
+
+// scratch is the working memory of making a tile, kept between tiles (see
+// Areas.EncodeTile): a tile then allocates little more than its answer,
+// and the garbage collector, which marks the whole snapshot each cycle,
+// runs far less often.
+type scratch struct {
+	feats      []Feature
+	mvt        []byte
+	values     [][]byte
+	tags, head []byte
+	nums       []*tileNumbers
+	gz         bytes.Buffer
+}
+
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+// encodeMVT is EncodeMVT in sc's working memory: the answer is sc's until
+// sc makes another tile.
+func (sc *scratch) encodeMVT(layer string, feats []Feature, id func(i int) uint64, cols []*Columns) []byte {
+	nums := sc.nums[:0]
+	for _, c := range cols {
+		nums = append(nums, c.numbers())
 	}
-	var values [][]byte // the tile's values, numbered as first used
-	var tags, head []byte
+	defer func() {
+		for j, c := range cols {
+			c.release(nums[j])
+		}
+		sc.nums = nums[:0]
+	}()
+	values := sc.values[:0] // the tile's values, numbered as first used
+	defer func() { clear(values); sc.values = values[:0] }()
+	tags, head := sc.tags[:0], sc.head[:0]
+	defer func() { sc.tags, sc.head = tags, head }()
 	// The layer's header goes before the features once their length is
 	// known: room is left for it, so that the features are not copied.
 	room := 1 + binary.MaxVarintLen64 + 2 + 2 + binary.MaxVarintLen64 + len(layer)
@@ -68,7 +100,8 @@ func EncodeMVT(layer string, feats []Feature, id func(i int) uint64, cols ...*Co
 			size += len(ft.pre.rest)
 		}
 	}
-	body := make([]byte, room, size+size/4)
+	body := slices.Grow(sc.mvt[:0], room+size+size/4)[:room]
+	defer func() { sc.mvt = body[:0] }()
 	for _, ft := range feats {
 		tags = tags[:0]
 		key := 0

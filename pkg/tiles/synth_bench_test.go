@@ -47,9 +47,7 @@ func BenchmarkSynthTiles(b *testing.B) {
 			bytes := 0
 			for b.Loop() {
 				for _, t := range list {
-					feats := a.TileMVT(t)
-					mvt := tiles.EncodeMVT("baublock", feats, func(i int) uint64 { return uint64(i) }, props)
-					bytes += len(tiles.Gzip(mvt))
+					bytes += len(a.EncodeTile(t, "baublock", func(i int) uint64 { return uint64(i) }, props))
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(list))/1e6, "ms/tile")
