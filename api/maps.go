@@ -376,7 +376,7 @@ func (s *Server) extentAndOffers(ctx context.Context, m *render.Map, level atlas
 	if p.bbox != nil {
 		m.Extent = *p.bbox
 		if !intersectsAny(units, *p.bbox) {
-			return atlas.Errorf(atlas.EINVALID, "bbox: no unit of %s lies in it; the level covers %s", level.ID, boundString(unitsBound(units)))
+			return atlas.Errorf(atlas.EINVALID, "bbox: no unit of %s lies in it; the level covers %s", level.ID, boundString(atlas.UnitsBound(units)))
 		}
 	}
 	if layer != nil {
@@ -396,7 +396,7 @@ func (s *Server) extentAndOffers(ctx context.Context, m *render.Map, level atlas
 // when it has none), read as the offers answer reads them.
 func (s *Server) offerPoints(ctx context.Context, layer string, ext orb.Bound, units []atlas.Unit) ([]orb.Point, error) {
 	if ext.IsZero() {
-		ext = unitsBound(units)
+		ext = atlas.UnitsBound(units)
 	}
 	offers, err := s.store.Offers(ctx, layer, atlas.OfferQuery{BBox: &ext})
 	if err != nil {
@@ -407,18 +407,6 @@ func (s *Server) offerPoints(ctx context.Context, layer string, ext orb.Bound, u
 		pts = append(pts, o.Geometry)
 	}
 	return pts, nil
-}
-
-func unitsBound(units []atlas.Unit) orb.Bound {
-	var b orb.Bound
-	for i, u := range units {
-		if i == 0 {
-			b = u.Geometry.Bound()
-		} else {
-			b = b.Union(u.Geometry.Bound())
-		}
-	}
-	return b
 }
 
 func intersectsAny(units []atlas.Unit, b orb.Bound) bool {

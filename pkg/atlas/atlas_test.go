@@ -179,3 +179,16 @@ func TestErrors(t *testing.T) {
 		t.Error("Internalf(nil) must be nil")
 	}
 }
+
+func TestUnitsBound(t *testing.T) {
+	sq := func(x, y float64) orb.MultiPolygon {
+		return orb.MultiPolygon{{{{x, y}, {x + 1, y}, {x + 1, y + 1}, {x, y + 1}, {x, y}}}}
+	}
+	got := UnitsBound([]Unit{{Geometry: sq(13, 52)}, {Geometry: sq(10, 50)}})
+	if want := (orb.Bound{Min: orb.Point{10, 50}, Max: orb.Point{14, 53}}); got != want {
+		t.Errorf("UnitsBound = %v, want %v", got, want)
+	}
+	if got := UnitsBound(nil); !got.IsZero() {
+		t.Errorf("no units: %v", got)
+	}
+}

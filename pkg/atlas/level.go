@@ -213,3 +213,16 @@ func SortLevels(levels []Level) ([]Level, error) {
 	}
 	return out, nil
 }
+
+// UnitsBound is the bounding box of the units' geometry (empty for none).
+func UnitsBound(units []Unit) orb.Bound {
+	var b orb.Bound
+	for i, u := range units {
+		if i == 0 {
+			b = u.Geometry.Bound()
+		} else {
+			b = b.Union(u.Geometry.Bound())
+		}
+	}
+	return b
+}

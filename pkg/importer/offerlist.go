@@ -455,14 +455,7 @@ func CityBound(ctx context.Context, store atlas.Store) (*orb.Bound, error) {
 		if err != nil {
 			return nil, err
 		}
-		var b orb.Bound
-		for i, u := range units {
-			if i == 0 {
-				b = u.Geometry.Bound()
-			} else {
-				b = b.Union(u.Geometry.Bound())
-			}
-		}
+		b := atlas.UnitsBound(units)
 		return &b, nil
 	}
 	return nil, nil
