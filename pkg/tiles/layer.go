@@ -54,9 +54,9 @@ type commandsAtZoom struct {
 	rest  []byte
 }
 
-// Areas is a layer of areas: their geometry in metres, simplified once per
-// zoom when a tile of that zoom is first asked for, with an R-tree of the
-// simplified areas' bounding boxes per zoom.
+// Areas is a layer of areas: their geometry in metres, prepared once per
+// zoom (simplified, snapped, encoded and listed by tile; see areasAtZoom)
+// by Prepare or the zoom's first tile.
 type Areas struct {
 	geom      []orb.MultiPolygon
 	bound     orb.Bound
@@ -67,15 +67,17 @@ type Areas struct {
 }
 
 type areasAtZoom struct {
-	once      sync.Once
+	once sync.Once
+	// geom is each area simplified for the zoom, in metres, to cut it at
+	// a tile's edge; nil for an area too small ever to be cut (neverCut).
 	geom      []orb.MultiPolygon
 	index     tileIndex
 	fallbacks int // areas whose simplification was invalid
 	// snapped is each area on the zoom's global grid of whole tile
 	// coordinates (tile x·Extent … on the zoom), snapped and repaired once:
 	// rounding commutes with moving by whole tiles, so an area that lies
-	// inside a tile (with its buffer) is that tile's geometry moved, and
-	// only areas that cross a tile's edge are cut and snapped per tile.
+	// inside a tile (within Reach) is that tile's geometry moved, and only
+	// larger areas that cross a tile's edge are cut and snapped per tile.
 	snapped []orb.MultiPolygon
 	bounds  []orb.Bound // of snapped
 	cmds    []commandsAtZoom
