@@ -17,6 +17,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sozialatlas/sozialatlas/pkg/atlas"
 	"github.com/sozialatlas/sozialatlas/pkg/tiles"
@@ -55,10 +56,21 @@ type tileAPI struct {
 	prepare bool // each snapshot in the background (Config.PrepareTiles)
 	mu      sync.Mutex
 	snap    *tileSnapshot
+	// hits and misses count tile requests answered from the cache and
+	// those cut and encoded (/metrics).
+	hits, misses prometheus.Counter
 }
 
 func (s *Server) routesTiles(e *echo.Echo, cacheSize int64, prepare bool) {
 	ta := &tileAPI{Server: s, cache: tiles.NewCache(cacheSize), prepare: prepare}
+	answers := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "sozialatlas_tile_cache_answers_total",
+		Help: "Tile requests answered from the tile cache (hit) or cut and encoded (miss).",
+	}, []string{"result"})
+	ta.hits, ta.misses = answers.WithLabelValues("hit"), answers.WithLabelValues("miss")
+	s.metrics.registry.MustRegister(answers, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "sozialatlas_tile_cache_bytes", Help: "Memory the tiles kept in the tile cache take.",
+	}, func() float64 { return float64(ta.cache.Bytes()) }))
 	s.tiles = ta
 	e.GET("/tiles/:tilejson", ta.tileJSON)
 	e.GET(tileRoute, ta.tile)
@@ -498,7 +510,10 @@ func (ta *tileAPI) tile(c echo.Context) error {
 	}
 	key := fmt.Sprintf("%d\x00%s\x00%s\x00%s\x00%s", sn.version, set.id, t, format, vkey)
 	body, tag, found := ta.cache.Lookup(key)
-	if !found {
+	if found {
+		ta.hits.Inc()
+	} else {
+		ta.misses.Inc()
 		if body, err = set.encode(t, format, vals); err != nil {
 			return err
 		}

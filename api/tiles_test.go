@@ -727,6 +727,13 @@ func TestTilesHTTP(t *testing.T) {
 		plain.Header().Get("Content-Type") != "application/vnd.mapbox-vector-tile" || plain.Header().Get("Cache-Control") != "public, max-age=60" {
 		t.Fatalf("gzip %d %v (%v), plain %d %v", gz.Code, gz.Header(), err, plain.Code, plain.Header())
 	}
+	// The tile was cut once and answered from the cache twice (/metrics).
+	m := request(t, srv, "GET", "/metrics", "", nil).Body.String()
+	if !strings.Contains(m, `sozialatlas_tile_cache_answers_total{result="miss"} 1`+"\n") ||
+		!strings.Contains(m, `sozialatlas_tile_cache_answers_total{result="hit"} 2`+"\n") ||
+		!strings.Contains(m, "sozialatlas_tile_cache_bytes ") {
+		t.Errorf("metrics of the tile cache: %s", grepLines(m, "sozialatlas_tile_cache"))
+	}
 	if w := request(t, srv, "GET", path, "", nil, "Accept-Encoding", "gzip;q=0"); w.Header().Get("Content-Encoding") != "" {
 		t.Errorf("gzip;q=0 got %s", w.Header())
 	}
@@ -915,4 +922,15 @@ func TestTilesPrepared(t *testing.T) {
 	if w := do(t, srv, "/tiles/planungsraum/10/550/335.mvt"); w.Code != 200 {
 		t.Errorf("tile after the change: %d %s", w.Code, w.Body.String())
 	}
+}
+
+// grepLines are the lines of s that contain sub.
+func grepLines(s, sub string) string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		if strings.Contains(line, sub) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
 }

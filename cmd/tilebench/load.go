@@ -22,7 +22,8 @@ import (
 // results file.
 type result struct {
 	Target    string         `json:"target"`          // ours, baseline, bare
-	Phase     string         `json:"phase"`           // cold-start, cold, warm, pyramid, prepare
+	Phase     string         `json:"phase"`           // cold, cold-pass, cold-start, warm, pyramid, prepare, cold-cache
+	Load      string         `json:"load,omitempty"`  // the load generator: wrk (wrk.lua), or tilebench load when empty
 	Zoom      int            `json:"zoom"`            // -1 when the list has several zooms
 	Zooms     string         `json:"zooms,omitempty"` // then these
 	ListTiles int            `json:"list_tiles"`      // tiles in the list
@@ -44,6 +45,10 @@ type result struct {
 	// tiles after /readyz.
 	MinZoom  *int    `json:"minzoom,omitempty"`
 	PrepareS float64 `json:"prepare_s,omitempty"`
+	// The cold-cache line (scripts/bench-tiles): our tile cache's hits and
+	// misses after the cold run, from the server's /metrics.
+	CacheHits   int64 `json:"cache_hits,omitempty"`
+	CacheMisses int64 `json:"cache_misses,omitempty"`
 }
 
 func (r result) rps() float64 {
@@ -53,11 +58,12 @@ func (r result) rps() float64 {
 	return float64(r.Requests) / r.Seconds
 }
 
-// nonOK counts answers other than 200 and 204 (an empty tile).
+// nonOK counts answers other than 200 and 204 (an empty tile); "2xx"
+// counts both where a load counted no finer (wrk over a duration).
 func (r result) nonOK() int {
 	n := 0
 	for code, c := range r.Status {
-		if code != "200" && code != "204" {
+		if code != "200" && code != "204" && code != "2xx" {
 			n += c
 		}
 	}

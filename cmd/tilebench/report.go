@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -133,14 +134,20 @@ func writeReport(w io.Writer, rs runs) {
 	fmt.Fprintln(w, "| zoom | tiles | server | pass | requests | req/s | p50 | p99 | gzipped KB mean / max | 204 | other / errors |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, z := range rs.zooms() {
-		for _, tp := range [][2]string{{"ours", "cold-start"}, {"ours", "cold"}, {"ours", "warm"}, {"bare", "warm"}, {"baseline", "cold"}, {"baseline", "warm"}} {
+		for _, tp := range [][2]string{{"ours", "cold"}, {"ours", "cold-pass"}, {"ours", "cold-start"}, {"ours", "warm"}, {"bare", "warm"}, {"baseline", "cold-pass"}, {"baseline", "warm"}} {
 			r, ok := rs.get(tp[0], tp[1], z)
 			if !ok {
 				continue
 			}
-			fmt.Fprintf(w, "| %d | %d | %s | %s | %d | %s | %.2f ms | %.2f ms | %.1f / %.1f | %d | %d / %d |\n",
-				z, r.ListTiles, tp[0], tp[1], r.Requests, thousands(r.rps()), r.P50ms, r.P99ms,
-				float64(r.Sizes.Mean)/1024, float64(r.Sizes.Max)/1024, r.Status["204"], r.nonOK(), r.Errors)
+			size, empty := "–", "–" // not counted by a load over a duration
+			if r.Sizes.Tiles > 0 {
+				size = fmt.Sprintf("%.1f / %.1f", float64(r.Sizes.Mean)/1024, float64(r.Sizes.Max)/1024)
+			}
+			if n, ok := r.Status["204"]; ok {
+				empty = strconv.Itoa(n)
+			}
+			fmt.Fprintf(w, "| %d | %d | %s | %s | %d | %s | %.2f ms | %.2f ms | %s | %s | %d / %d |\n",
+				z, r.ListTiles, tp[0], tp[1], r.Requests, thousands(r.rps()), r.P50ms, r.P99ms, size, empty, r.nonOK(), r.Errors)
 		}
 	}
 	fmt.Fprintln(w)
@@ -148,8 +155,9 @@ func writeReport(w io.Writer, rs runs) {
 	fmt.Fprintln(w, "|---|---|---|")
 	for _, z := range []int{12, 14} {
 		for _, ph := range []struct{ phase, what string }{
-			{"cold", "fresh process, tiles prepared"},
-			{"cold-start", "fresh process right after /readyz, tiles being prepared"},
+			{"cold", "every request a miss, tiles prepared"},
+			{"cold-pass", "fresh process, tiles prepared, each tile once"},
+			{"cold-start", "fresh process right after /readyz, tiles being prepared, each tile once"},
 		} {
 			ours, ok1 := rs.get("ours", ph.phase, z)
 			base, ok2 := bestBaseline(rs, z)
@@ -161,8 +169,12 @@ func writeReport(w io.Writer, rs runs) {
 				fmt.Fprintf(w, "| %s | not served: %s | **missed** |\n", name, statusText(ours))
 			default:
 				ratio := ours.rps() / base.rps()
-				fmt.Fprintf(w, "| %s | %s req/s against %s req/s (baseline %s) = **%.2f×** | %s |\n",
-					name, thousands(ours.rps()), thousands(base.rps()), base.Phase, ratio, verdict(ratio >= coldFactor && ours.nonOK() == 0))
+				misses := ""
+				if c, ok := rs.get("ours", "cold-cache", z); ok && ph.phase == "cold" {
+					misses = fmt.Sprintf(" (tile cache: %d misses, %d hits)", c.CacheMisses, c.CacheHits)
+				}
+				fmt.Fprintf(w, "| %s | %s req/s against %s req/s (baseline %s) = **%.2f×**%s | %s |\n",
+					name, thousands(ours.rps()), thousands(base.rps()), base.Phase, ratio, misses, verdict(ratio >= coldFactor && ours.nonOK() == 0))
 			}
 		}
 	}
@@ -200,7 +212,7 @@ func writeReport(w io.Writer, rs runs) {
 // pass or its steady run, whichever is faster, so that the comparison
 // never flatters us.
 func bestBaseline(rs runs, z int) (result, bool) {
-	c, okc := rs.get("baseline", "cold", z)
+	c, okc := rs.get("baseline", "cold-pass", z)
 	wm, okw := rs.get("baseline", "warm", z)
 	switch {
 	case okc && okw:
@@ -241,7 +253,7 @@ func writeZ8(w io.Writer, rs runs) {
 }
 
 // served counts the answers with a tile or an empty tile.
-func served(r result) int { return r.Status["200"] + r.Status["204"] }
+func served(r result) int { return r.Status["200"] + r.Status["204"] + r.Status["2xx"] }
 
 // statusText lists the answers by status, e.g. "49 × 400".
 func statusText(r result) string {
