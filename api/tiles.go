@@ -517,7 +517,7 @@ func (ta *tileAPI) tile(c echo.Context) error {
 		if body, err = set.encode(t, format, vals); err != nil {
 			return err
 		}
-		tag = ta.cache.Put(key, body)
+		tag = ta.cache.PutQuick(key, body)
 	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderCacheControl, cacheControl(set, vals))
@@ -559,7 +559,8 @@ func cacheControl(set *tileSet, vals *tileValues) string {
 	return "public, " + tileCacheControl
 }
 
-// encode cuts and encodes a tile, gzipped; nil when it is empty.
+// encode cuts and encodes a tile, gzipped quickly (the cache compresses
+// it properly when it is asked for again); nil when it is empty.
 func (set *tileSet) encode(t tiles.Tile, format string, vals *tileValues) ([]byte, error) {
 	cols := []*tiles.Columns{set.props}
 	if vals != nil {
@@ -579,9 +580,9 @@ func (set *tileSet) encode(t tiles.Tile, format string, vals *tileValues) ([]byt
 		return nil, nil
 	}
 	if format == "geojson" {
-		return tiles.Gzip(tiles.EncodeGeoJSON(t, feats, set.featureID, cols...)), nil
+		return tiles.QuickGzip(tiles.EncodeGeoJSON(t, feats, set.featureID, cols...)), nil
 	}
-	return tiles.Gzip(tiles.EncodeMVT(set.id, feats, id, cols...)), nil
+	return tiles.QuickGzip(tiles.EncodeMVT(set.id, feats, id, cols...)), nil
 }
 
 // featureID is a GeoJSON feature's id: the unit's code or the offer's id.

@@ -164,6 +164,16 @@ func getTile(t *testing.T, srv http.Handler, target, token string) []byte {
 	return b
 }
 
+// getGzipped is a tile's body as sent to a client that takes gzip.
+func getGzipped(t *testing.T, srv http.Handler, target string) []byte {
+	t.Helper()
+	w := request(t, srv, "GET", target, "", nil, "Accept-Encoding", "gzip")
+	if w.Code != http.StatusOK || w.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatalf("%s: %d %s %.300s", target, w.Code, w.Header(), w.Body.String())
+	}
+	return w.Body.Bytes()
+}
+
 // berlinUnits are the Planungsräume by code (the MVT ids' order) with
 // their geometry.
 func berlinUnits(t *testing.T, st atlas.Store) []atlas.Unit {
@@ -242,17 +252,31 @@ func TestTilesReadByMapboxDecoder(t *testing.T) {
 		want[v.Code] = v
 	}
 
+	// The tiles as sent, gzipped, for Node's zlib to unzip: each first
+	// answer (gzipped quickly) and, for the tiles without an indicator,
+	// the second (compressed properly in the cache), which must read the
+	// same.
 	dir := t.TempDir()
-	var files []string
+	var files, seconds []string
 	samples := sampleTiles(units)
 	for i, tl := range samples {
 		for j, q := range []string{"", "?indicator=mss-status-index&method=quantile&k=4"} {
-			f := filepath.Join(dir, fmt.Sprintf("%d-%d.mvt", i, j))
-			os.WriteFile(f, getTile(t, srv, tilePath("planungsraum", tl, "mvt")+q, ""), 0o644)
+			f := filepath.Join(dir, fmt.Sprintf("%d-%d.mvt.gz", i, j))
+			os.WriteFile(f, getGzipped(t, srv, tilePath("planungsraum", tl, "mvt")+q), 0o644)
 			files = append(files, f)
 		}
+		f := filepath.Join(dir, fmt.Sprintf("%d-again.mvt.gz", i))
+		os.WriteFile(f, getGzipped(t, srv, tilePath("planungsraum", tl, "mvt")), 0o644)
+		seconds = append(seconds, f)
 	}
-	read := readWithNode(t, files)
+	read := readWithNode(t, append(slices.Clip(files), seconds...))
+	for i := range samples {
+		first, _ := json.Marshal(read[files[2*i]])
+		second, _ := json.Marshal(read[seconds[i]])
+		if !bytes.Equal(first, second) {
+			t.Errorf("%v: the second answer reads otherwise than the first", samples[i])
+		}
+	}
 	classes := map[string]int{}
 	for i, tl := range samples {
 		must, may := mustHold(tl, units, loc)

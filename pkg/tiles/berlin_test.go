@@ -141,7 +141,7 @@ func TestTileMVTSameBytes(t *testing.T) {
 			want := EncodeMVT("plr", areas.Tile(tl), id, props)
 			feats := areas.TileMVT(tl)
 			for _, f := range feats {
-				if f.pre != nil {
+				if f.rest != nil {
 					shared++
 				}
 			}

@@ -69,7 +69,7 @@ func TestReach(t *testing.T) {
 		t.Errorf("large area: bound %v, want it cut at the buffer (x from %d, y to %d)", got, -Buffer, Extent+Buffer)
 	}
 	mvt := a.TileMVT(tl)
-	if len(mvt) != 2 || mvt[0].pre == nil || mvt[1].pre != nil {
+	if len(mvt) != 2 || mvt[0].rest == nil || mvt[1].rest != nil {
 		t.Errorf("MVT features: the small area should use the zoom's commands and the large one be cut")
 	}
 }
@@ -85,7 +85,7 @@ func TestNeverCutWithinReach(t *testing.T) {
 		for _, tl := range tilesOver(a.Bound(), z) {
 			g := gridOf(tl)
 			for _, i := range az.index.search(tl, az.geom) {
-				if az.geom[i] != nil || len(az.snapped[i]) == 0 {
+				if az.geom[i] != nil || az.commands(int(i)) == nil {
 					continue
 				}
 				checked++

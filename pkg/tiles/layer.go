@@ -1,7 +1,9 @@
 package tiles
 
 import (
+	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"slices"
 	"sync"
@@ -38,18 +40,10 @@ func DouglasPeucker(areas []orb.MultiPolygon) Simplifier {
 // layer and its geometry in tile coordinates (whole numbers).
 type Feature struct {
 	Index    int
-	Geometry orb.Geometry // orb.MultiPolygon or orb.Point; nil when pre is set
-	// pre, from TileMVT, are the area's MVT commands encoded once for
-	// its zoom, to be moved by (dx, dy) (see commandsAtZoom).
-	pre    *commandsAtZoom
-	dx, dy float64
-}
-
-// commandsAtZoom are an area's MVT geometry commands on the zoom's global
-// grid. Parameters are relative to the previous point, so only the first
-// MoveTo depends on the tile: first is that point, rest the commands after
-// it, the same in every tile.
-type commandsAtZoom struct {
+	Geometry orb.Geometry // orb.MultiPolygon or orb.Point; nil when rest is set
+	// first and rest, from TileMVT, are an area's MVT commands encoded once
+	// for its zoom (see areasAtZoom.rest): its first point, moved to the
+	// tile, and the commands after it as they are.
 	first orb.Point
 	rest  []byte
 }
@@ -73,14 +67,29 @@ type areasAtZoom struct {
 	geom      []orb.MultiPolygon
 	index     tileIndex
 	fallbacks int // areas whose simplification was invalid
-	// snapped is each area on the zoom's global grid of whole tile
-	// coordinates (tile x·Extent … on the zoom), snapped and repaired once:
-	// rounding commutes with moving by whole tiles, so an area that lies
-	// inside a tile (within Reach) is that tile's geometry moved, and only
-	// larger areas that cross a tile's edge are cut and snapped per tile.
-	snapped []orb.MultiPolygon
-	bounds  []orb.Bound // of snapped
-	cmds    []commandsAtZoom
+	// Each area's MVT commands on the zoom's global grid of whole tile
+	// coordinates (tile x·Extent … on the zoom), snapped, repaired and
+	// encoded once: rounding commutes with moving by whole tiles, so an
+	// area that lies inside a tile (within Reach) is the same commands in
+	// every tile but for its first point, as parameters are relative to
+	// the point before. first is that point, and rest[restAt[i]:restAt[i+1]]
+	// the commands after it, all areas' in one buffer (none for an area
+	// that collapsed); only larger areas that cross a tile's edge are cut
+	// and snapped per tile. No geometry is kept besides: the collector
+	// marks a few arrays, not a million small ones.
+	first  []orb.Point
+	rest   []byte
+	restAt []uint32
+	bounds []orb.Bound // on the grid, of the areas with commands
+}
+
+// commands are area i's commands after its first point; nil when it has
+// none.
+func (az *areasAtZoom) commands(i int) []byte {
+	if az.restAt[i] == az.restAt[i+1] {
+		return nil
+	}
+	return az.rest[az.restAt[i]:az.restAt[i+1]:az.restAt[i+1]]
 }
 
 // NewAreas makes a layer of areas given in metres. simplify and tolerance
@@ -127,31 +136,34 @@ func (a *Areas) at(z int) *areasAtZoom {
 		}
 		global := gridOf(Tile{Z: z})
 		az.index = newTileIndex(z, az.geom)
-		az.snapped, az.bounds = make([]orb.MultiPolygon, len(az.geom)), make([]orb.Bound, len(az.geom))
+		az.first, az.bounds = make([]orb.Point, len(az.geom)), make([]orb.Bound, len(az.geom))
+		az.restAt = make([]uint32, len(az.geom)+1)
+		var buf []byte
 		for i, mp := range az.geom {
+			az.restAt[i] = uint32(len(az.rest))
 			if len(mp) == 0 {
 				continue
 			}
 			sn, dropped := repair(snap(toTileCoords(global, mp)))
 			a.dropped.Add(int64(dropped))
-			az.snapped[i] = sn
-			if len(sn) > 0 {
-				az.bounds[i] = sn.Bound()
+			if len(sn) == 0 {
+				continue
 			}
-		}
-		az.cmds = make([]commandsAtZoom, len(az.snapped))
-		for i, sn := range az.snapped {
-			if len(sn) > 0 {
-				az.cmds[i] = splitCommands(sn)
-			}
+			b := sn.Bound()
+			az.bounds[i] = b
+			buf, _ = appendCommands(buf[:0], sn)
+			az.first[i] = sn[0][0][0]
+			az.rest = append(az.rest, buf[firstMoveTo(buf):]...)
 			// An area this small lies within Reach of every tile it
 			// meets, so it is never cut at this zoom: its simplified
 			// geometry is not kept (it would be half of what the garbage
 			// collector marks of the zoom).
-			if b := az.bounds[i]; b.Max[0]-b.Min[0] <= neverCut && b.Max[1]-b.Min[1] <= neverCut {
+			if b.Max[0]-b.Min[0] <= neverCut && b.Max[1]-b.Min[1] <= neverCut {
 				az.geom[i] = nil
 			}
 		}
+		az.restAt[len(az.geom)] = uint32(len(az.rest))
+		az.rest = slices.Clip(bytes.Clone(az.rest))
 	})
 	return az
 }
@@ -162,17 +174,31 @@ func (a *Areas) at(z int) *areasAtZoom {
 // for rounding).
 const neverCut = Reach - Buffer - 1
 
-// splitCommands encodes a snapped area's commands and splits off the first
-// point (see commandsAtZoom).
-func splitCommands(mp orb.MultiPolygon) commandsAtZoom {
-	b, _ := appendCommands(nil, mp)
-	// MoveTo(1), then the first point's two zigzag varints.
+// firstMoveTo is the length of the commands' first MoveTo: the command
+// and the first point's two zigzag varints.
+func firstMoveTo(cmds []byte) int {
 	k := 0
 	for range 3 {
-		_, n := binary.Uvarint(b[k:])
+		_, n := binary.Uvarint(cmds[k:])
 		k += n
 	}
-	return commandsAtZoom{first: mp[0][0][0], rest: b[k:]}
+	return k
+}
+
+// decodeArea is area i at zoom az moved by (dx, dy) as geometry, read back
+// from its commands (for GeoJSON, which needs the points).
+func (az *areasAtZoom) decodeArea(i int, dx, dy float64) (orb.MultiPolygon, error) {
+	rest, err := varints(az.commands(i))
+	if err != nil {
+		return nil, err
+	}
+	p := az.first[i]
+	cmds := append([]uint64{command(cmdMoveTo, 1), zigzag(int64(p[0] + dx)), zigzag(int64(p[1] + dy))}, rest...)
+	g, err := decodeGeometry(typePolygon, cmds)
+	if err != nil {
+		return nil, err
+	}
+	return g.(orb.MultiPolygon), nil
 }
 
 // Prepare makes zoom z's geometry now rather than for its first tile.
@@ -233,13 +259,19 @@ func (a *Areas) tile(out []Feature, t Tile, mvt bool) []Feature {
 		// An area without its simplified geometry is one too small ever
 		// to be cut (see neverCut).
 		if b := az.bounds[i]; az.geom[i] == nil || within(orb.Bound{Min: orb.Point{b.Min[0] - g.tx, b.Min[1] - g.ty}, Max: orb.Point{b.Max[0] - g.tx, b.Max[1] - g.ty}}, reach) {
-			if mvt {
-				if len(az.snapped[i]) > 0 {
-					out = append(out, Feature{Index: i, pre: &az.cmds[i], dx: -g.tx, dy: -g.ty})
-				}
+			rest := az.commands(i)
+			if rest == nil {
 				continue
 			}
-			mp = moved(az.snapped[i], -g.tx, -g.ty)
+			if mvt {
+				p := az.first[i]
+				out = append(out, Feature{Index: i, first: orb.Point{p[0] - g.tx, p[1] - g.ty}, rest: rest})
+				continue
+			}
+			var err error
+			if mp, err = az.decodeArea(i, -g.tx, -g.ty); err != nil {
+				panic(fmt.Sprintf("tiles: area %d at zoom %d: its own commands do not read back: %v", i, t.Z, err))
+			}
 		} else {
 			var dropped int
 			mp, dropped = repair(snap(clipMultiPolygon(toTileCoords(g, az.geom[i]), clipBox)))
@@ -250,11 +282,6 @@ func (a *Areas) tile(out []Feature, t Tile, mvt bool) []Feature {
 		}
 	}
 	return out
-}
-
-// moved is mp moved by (dx, dy), whole numbers, in a copy.
-func moved(mp orb.MultiPolygon, dx, dy float64) orb.MultiPolygon {
-	return mapPoints(mp, func(p orb.Point) orb.Point { return orb.Point{p[0] + dx, p[1] + dy} })
 }
 
 // mapPoints is a copy of mp with f applied to every point; the rings share
@@ -343,9 +370,10 @@ func (p *Points) Tile(t Tile) []Feature {
 // both sides of zero, so that a point snaps alike in neighbouring tiles.
 func round(v float64) float64 { return math.Floor(v + 0.5) }
 
-// EncodeTile is tile t as a gzipped MVT layer (nil when no area meets
-// it): TileMVT, EncodeMVT and Gzip in working memory kept between tiles,
-// so that the answer is about all a tile allocates.
+// EncodeTile is tile t as an MVT layer gzipped quickly (QuickGzip; nil
+// when no area meets it): TileMVT, EncodeMVT and QuickGzip in working
+// memory kept between tiles, so that the answer is about all a tile
+// allocates.
 func (a *Areas) EncodeTile(t Tile, layer string, id func(i int) uint64, cols ...*Columns) []byte {
 	sc := scratches.Get().(*scratch)
 	defer scratches.Put(sc)
@@ -354,5 +382,5 @@ func (a *Areas) EncodeTile(t Tile, layer string, id func(i int) uint64, cols ...
 	if len(sc.feats) == 0 {
 		return nil
 	}
-	return sc.gzip(sc.encodeMVT(layer, sc.feats, id, cols))
+	return slices.Clone(sc.quickGzip(sc.encodeMVT(layer, sc.feats, id, cols)))
 }

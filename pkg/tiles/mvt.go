@@ -69,6 +69,7 @@ type scratch struct {
 	tags, head []byte
 	nums       []*tileNumbers
 	gz         bytes.Buffer
+	gzOut      []byte // quickGzip's answer
 }
 
 var scratches = sync.Pool{New: func() any { return new(scratch) }}
@@ -96,9 +97,7 @@ func (sc *scratch) encodeMVT(layer string, feats []Feature, id func(i int) uint6
 	size := room + 64
 	for _, ft := range feats {
 		size += 48
-		if ft.pre != nil {
-			size += len(ft.pre.rest)
-		}
+		size += len(ft.rest)
 	}
 	body := slices.Grow(sc.mvt[:0], room+size+size/4)[:room]
 	defer func() { sc.mvt = body[:0] }()
@@ -120,15 +119,15 @@ func (sc *scratch) encodeMVT(layer string, feats []Feature, id func(i int) uint6
 			key += len(c.keys)
 		}
 		// The geometry: the commands encoded for the zoom after the
-		// first point moved to the tile (see commandsAtZoom), or encoded
+		// first point moved to the tile (see areasAtZoom.rest), or encoded
 		// here from the cut geometry.
 		var typ uint64
 		var rest []byte
-		if pre := ft.pre; pre != nil {
+		if ft.rest != nil {
 			head = binary.AppendUvarint(head[:0], command(cmdMoveTo, 1))
-			head = binary.AppendUvarint(head, zigzag(int64(pre.first[0]+ft.dx)))
-			head = binary.AppendUvarint(head, zigzag(int64(pre.first[1]+ft.dy)))
-			rest, typ = pre.rest, typePolygon
+			head = binary.AppendUvarint(head, zigzag(int64(ft.first[0])))
+			head = binary.AppendUvarint(head, zigzag(int64(ft.first[1])))
+			rest, typ = ft.rest, typePolygon
 		} else if head, typ = appendCommands(head[:0], ft.Geometry); typ == 0 {
 			continue
 		}

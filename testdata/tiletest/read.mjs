@@ -3,15 +3,18 @@
 // as one JSON object keyed by file name, either the MVT as
 // @mapbox/vector-tile decodes it (layers, features with id, type,
 // properties and rings in tile coordinates) or, for *.geojson, the issues
-// @placemarkio/check-geojson finds (none for a valid file).
+// @placemarkio/check-geojson finds (none for a valid file). A gzipped
+// file is unzipped first by Node's zlib (the zlib that browsers use).
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { VectorTile } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
 import { getIssues } from '@placemarkio/check-geojson';
 
 const out = {};
 for (const file of process.argv.slice(2)) {
-  const data = readFileSync(file);
+  let data = readFileSync(file);
+  if (data[0] === 0x1f && data[1] === 0x8b) data = gunzipSync(data);
   if (file.endsWith('.geojson')) {
     out[file] = { issues: getIssues(data.toString('utf8')).map((i) => i.message) };
     continue;
