@@ -9,8 +9,8 @@
 -- path a line, in the benchmark's order. MODE once: every tile once, dealt
 -- to the threads in turn; a thread stops when its share is answered, and
 -- the time runs from its first request to its last answer (wrk's own
--- clock runs for the whole -d). MODE loop: each thread walks the list from
--- its own offset until -d is over. done() appends one JSON line in the
+-- clock runs for the whole -d). MODE loop: each thread walks its share
+-- over and over until -d is over. done() appends one JSON line in the
 -- format of tilebench report to OUT.
 --
 -- wrk's main thread sleeps for the whole -d; in MODE once the last thread
@@ -47,15 +47,14 @@ local n200, n204, nother, bytes200, max200 = 0, 0, 0, 0, 0
 
 function init(args)
   nthreads = tonumber(args[1]) or 1
-  local all = {}
-  for line in io.lines(os.getenv("TILES")) do all[#all + 1] = line end
-  if mode == "once" then
-    for k, p in ipairs(all) do
-      if (k - 1) % nthreads == id then paths[#paths + 1] = p end
-    end
-  else
-    paths = all
-    nexti = math.floor(id * #all / nthreads)
+  -- Each thread takes every nthreads-th tile: no tile is asked for by
+  -- two threads, so a thread's walk alone decides when a tile comes back
+  -- (threads that walked one list from two offsets would drift together,
+  -- and a small cache would hit where it should miss).
+  local k = 0
+  for line in io.lines(os.getenv("TILES")) do
+    if k % nthreads == id then paths[#paths + 1] = line end
+    k = k + 1
   end
 end
 
