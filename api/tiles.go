@@ -514,10 +514,15 @@ func (ta *tileAPI) tile(c echo.Context) error {
 		ta.hits.Inc()
 	} else {
 		ta.misses.Inc()
-		if body, err = set.encode(t, format, vals); err != nil {
+		var quick bool
+		if body, quick, err = set.encode(t, format, vals); err != nil {
 			return err
 		}
-		tag = ta.cache.PutQuick(key, body)
+		if quick {
+			tag = ta.cache.PutQuick(key, body)
+		} else {
+			tag = ta.cache.Put(key, body)
+		}
 	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderCacheControl, cacheControl(set, vals))
@@ -559,9 +564,10 @@ func cacheControl(set *tileSet, vals *tileValues) string {
 	return "public, " + tileCacheControl
 }
 
-// encode cuts and encodes a tile, gzipped quickly (the cache compresses
-// it properly when it is asked for again); nil when it is empty.
-func (set *tileSet) encode(t tiles.Tile, format string, vals *tileValues) ([]byte, error) {
+// encode cuts and encodes a tile, gzipped for its first answer (quick:
+// gzipped quickly, for the cache to compress properly when it is asked
+// for again; see tiles.Compress); nil when it is empty.
+func (set *tileSet) encode(t tiles.Tile, format string, vals *tileValues) (body []byte, quick bool, err error) {
 	cols := []*tiles.Columns{set.props}
 	if vals != nil {
 		cols = append(cols, vals.cols)
@@ -570,19 +576,22 @@ func (set *tileSet) encode(t tiles.Tile, format string, vals *tileValues) ([]byt
 	var feats []tiles.Feature
 	switch {
 	case set.areas != nil && format != "geojson":
-		return set.areas.EncodeTile(t, set.id, id, cols...), nil
+		body, quick = set.areas.EncodeTile(t, set.id, id, cols...)
+		return body, quick, nil
 	case set.areas != nil:
 		feats = set.areas.Tile(t)
 	default:
 		feats = set.points.Tile(t)
 	}
 	if len(feats) == 0 {
-		return nil, nil
+		return nil, false, nil
 	}
 	if format == "geojson" {
-		return tiles.QuickGzip(tiles.EncodeGeoJSON(t, feats, set.featureID, cols...)), nil
+		body, quick = tiles.Compress(tiles.EncodeGeoJSON(t, feats, set.featureID, cols...))
+	} else {
+		body, quick = tiles.Compress(tiles.EncodeMVT(set.id, feats, id, cols...))
 	}
-	return tiles.QuickGzip(tiles.EncodeMVT(set.id, feats, id, cols...)), nil
+	return body, quick, nil
 }
 
 // featureID is a GeoJSON feature's id: the unit's code or the offer's id.

@@ -151,7 +151,7 @@ func TestTileMVTSameBytes(t *testing.T) {
 			}
 			// EncodeTile, in working memory kept between tiles, makes
 			// the same tile, gzipped.
-			gz := areas.EncodeTile(tl, "plr", id, props)
+			gz, quick := areas.EncodeTile(tl, "plr", id, props)
 			if len(want) == 0 || len(feats) == 0 {
 				if gz != nil {
 					t.Fatalf("%v: EncodeTile made %d bytes of an empty tile", tl, len(gz))
@@ -161,6 +161,9 @@ func TestTileMVTSameBytes(t *testing.T) {
 			plain, err := Gunzip(gz)
 			if err != nil || !bytes.Equal(plain, want) {
 				t.Fatalf("%v: EncodeTile differs (%v)", tl, err)
+			}
+			if quick != (len(want) <= quickMax) {
+				t.Fatalf("%v: %d bytes gzipped quickly: %v", tl, len(want), quick)
 			}
 			kept = append(kept, keptTile{gz, want})
 		}

@@ -57,6 +57,20 @@ func TestQuickGzip(t *testing.T) {
 	}
 }
 
+// TestCompress: a small tile is gzipped quickly, a large one properly.
+func TestCompress(t *testing.T) {
+	small := bytes.Repeat([]byte("Block 1234 "), 100)
+	large := bytes.Repeat([]byte("Block 1234 "), 10_000)
+	gzSmall, quickSmall := Compress(small)
+	gzLarge, quickLarge := Compress(large)
+	if !quickSmall || !bytes.Equal(gzSmall, QuickGzip(small)) {
+		t.Errorf("a tile of %d bytes was not gzipped quickly", len(small))
+	}
+	if quickLarge || !bytes.Equal(gzLarge, Gzip(large)) || len(gzLarge) > len(large)/20 {
+		t.Errorf("a tile of %d bytes was not compressed properly: %d bytes, quick %v", len(large), len(gzLarge), quickLarge)
+	}
+}
+
 // TestHuffmanLengths: an optimal code where it fits in 15 bits; where the
 // frequencies would make it deeper (Fibonacci numbers make the deepest
 // tree) the longest code is 15 bits and the code stays complete, as

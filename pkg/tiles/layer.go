@@ -370,17 +370,21 @@ func (p *Points) Tile(t Tile) []Feature {
 // both sides of zero, so that a point snaps alike in neighbouring tiles.
 func round(v float64) float64 { return math.Floor(v + 0.5) }
 
-// EncodeTile is tile t as an MVT layer gzipped quickly (QuickGzip; nil
-// when no area meets it): TileMVT, EncodeMVT and QuickGzip in working
-// memory kept between tiles, so that the answer is about all a tile
-// allocates.
-func (a *Areas) EncodeTile(t Tile, layer string, id func(i int) uint64, cols ...*Columns) []byte {
+// EncodeTile is tile t as an MVT layer gzipped for its first answer
+// (Compress; nil when no area meets it): TileMVT, EncodeMVT and the
+// compression in working memory kept between tiles, so that the answer is
+// about all a tile allocates.
+func (a *Areas) EncodeTile(t Tile, layer string, id func(i int) uint64, cols ...*Columns) (gz []byte, quick bool) {
 	sc := scratches.Get().(*scratch)
 	defer scratches.Put(sc)
 	sc.feats = a.tile(sc.feats[:0], t, true)
 	defer func() { clear(sc.feats); sc.feats = sc.feats[:0] }()
 	if len(sc.feats) == 0 {
-		return nil
+		return nil, false
 	}
-	return slices.Clone(sc.quickGzip(sc.encodeMVT(layer, sc.feats, id, cols)))
+	mvt := sc.encodeMVT(layer, sc.feats, id, cols)
+	if len(mvt) > quickMax {
+		return sc.gzip(mvt), false
+	}
+	return slices.Clone(sc.quickGzip(mvt)), true
 }

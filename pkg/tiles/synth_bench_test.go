@@ -47,7 +47,8 @@ func BenchmarkSynthTiles(b *testing.B) {
 			bytes := 0
 			for b.Loop() {
 				for _, t := range list {
-					bytes += len(a.EncodeTile(t, "baublock", func(i int) uint64 { return uint64(i) }, props))
+					gz, _ := a.EncodeTile(t, "baublock", func(i int) uint64 { return uint64(i) }, props)
+					bytes += len(gz)
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(list))/1e6, "ms/tile")
