@@ -158,6 +158,9 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if c.Path() == tileRoute && c.Response().Status < 400 {
 			level = slog.LevelDebug
 		}
+		if !s.log.Enabled(c.Request().Context(), level) {
+			return nil // nor build the line's fields, tile by tile
+		}
 		s.log.Log(c.Request().Context(), level, "request", "id", c.Response().Header().Get(echo.HeaderXRequestID), "method", c.Request().Method,
 			"path", c.Request().URL.Path, "route", c.Path(), "user", principal(c).Name,
 			"status", c.Response().Status, "bytes", c.Response().Size, "ms", time.Since(start).Milliseconds())

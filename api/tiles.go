@@ -90,7 +90,9 @@ const tileRoute = "/tiles/:tileset/:z/:x/:yext"
 
 // acceptsGzip reads an Accept-Encoding header: gzip (or *) without q=0.
 func acceptsGzip(h string) bool {
-	for _, part := range strings.Split(h, ",") {
+	for rest := h; rest != ""; {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		name = strings.ToLower(strings.TrimSpace(name))
 		if name != "gzip" && name != "x-gzip" && name != "*" {
@@ -508,7 +510,8 @@ func (ta *tileAPI) tile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	key := fmt.Sprintf("%d\x00%s\x00%s\x00%s\x00%s", sn.version, set.id, t, format, vkey)
+	key := strconv.FormatInt(sn.version, 10) + "\x00" + set.id + "\x00" + strconv.Itoa(t.Z) + "/" + strconv.Itoa(t.X) + "/" +
+		strconv.Itoa(t.Y) + "\x00" + format + "\x00" + vkey
 	body, tag, found := ta.cache.Lookup(key)
 	if found {
 		ta.hits.Inc()
@@ -547,13 +550,12 @@ func (ta *tileAPI) tile(c echo.Context) error {
 	}
 	if gz {
 		h.Set(echo.HeaderContentEncoding, "gzip")
-		return c.Blob(http.StatusOK, ctype, body)
-	}
-	plain, err := tiles.Gunzip(body)
-	if err != nil {
+	} else if body, err = tiles.Gunzip(body); err != nil {
 		return err
 	}
-	return c.Blob(http.StatusOK, ctype, plain)
+	// The length, so that the answer goes out in one piece, not chunked.
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	return c.Blob(http.StatusOK, ctype, body)
 }
 
 // cacheControl lets shared caches keep tiles of public data only.

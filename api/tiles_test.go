@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -750,6 +751,12 @@ func TestTilesHTTP(t *testing.T) {
 		!bytes.Equal(unzipped, plain.Body.Bytes()) || !bytes.Equal(alias.Body.Bytes(), plain.Body.Bytes()) ||
 		plain.Header().Get("Content-Type") != "application/vnd.mapbox-vector-tile" || plain.Header().Get("Cache-Control") != "public, max-age=60" {
 		t.Fatalf("gzip %d %v (%v), plain %d %v", gz.Code, gz.Header(), err, plain.Code, plain.Header())
+	}
+	// Each answer says its length (not chunked).
+	for _, w := range []*httptest.ResponseRecorder{gz, plain, alias} {
+		if w.Header().Get("Content-Length") != strconv.Itoa(w.Body.Len()) {
+			t.Errorf("Content-Length %q for %d bytes", w.Header().Get("Content-Length"), w.Body.Len())
+		}
 	}
 	// The tile was cut once and answered from the cache twice (/metrics).
 	m := request(t, srv, "GET", "/metrics", "", nil).Body.String()

@@ -341,3 +341,13 @@ func TestTokenCommand(t *testing.T) {
 		t.Errorf("unknown role: exit %d, want %d", code, exitUsage)
 	}
 }
+
+// TestServeNegativeCache: a cache of less than 0 MB stops serve with a
+// clear error before anything is opened.
+func TestServeNegativeCache(t *testing.T) {
+	var stderr bytes.Buffer
+	code := run(context.Background(), []string{"serve", "-addr", "127.0.0.1:0", "-data", t.TempDir(), "-tile-cache-mb", "-1"}, io.Discard, &stderr)
+	if code == 0 || !strings.Contains(stderr.String(), "-tile-cache-mb -1, -cache-mb 256: a cache's size is 0 MB or more") {
+		t.Fatalf("serve -tile-cache-mb -1: exit %d, %s", code, stderr.String())
+	}
+}

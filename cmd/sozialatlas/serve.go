@@ -39,7 +39,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cors := fs.String("cors-origins", os.Getenv("SOZIALATLAS_CORS_ORIGINS"), "comma-separated origins allowed to call the API from a browser, or * (env SOZIALATLAS_CORS_ORIGINS)")
 	freshness := fs.Duration("freshness", envDuration("SOZIALATLAS_FRESHNESS", time.Second), "how long answers may come from memory before the store is asked for new data written by another process; 0: on every request (env SOZIALATLAS_FRESHNESS)")
 	cacheMB := fs.Int64("cache-mb", 256, "memory for cached answers, in MB")
-	tileCacheMB := fs.Int64("tile-cache-mb", 256, "memory for cached vector tiles (gzipped), in MB")
+	tileCacheMB := fs.Int64("tile-cache-mb", 256, "memory for cached vector tiles (gzipped), in MB; 0 keeps none, so that every tile is made on request")
 	prepareTiles := fs.Bool("prepare-tiles", true, "prepare the vector tiles' geometry of every level and zoom in the background at the start and after each import; false: when a tile first needs it")
 	basemap := fs.String("basemap-style", os.Getenv("SOZIALATLAS_BASEMAP_STYLE"), "URL of a MapLibre style the web map draws under the units, e.g. the city's own tile server; default none: a neutral background and no request to another host (env SOZIALATLAS_BASEMAP_STYLE)")
 	var oidc oidcFlags
@@ -55,6 +55,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	if err := checkStyleURL(*basemap); err != nil {
 		return err
+	}
+	if *tileCacheMB < 0 || *cacheMB < 0 {
+		return fmt.Errorf("-tile-cache-mb %d, -cache-mb %d: a cache's size is 0 MB or more", *tileCacheMB, *cacheMB)
 	}
 	cat, err := cf.load() // checked at start: a broken catalog stops the server with its problems
 	if err != nil {
