@@ -34,10 +34,11 @@ type Config struct {
 	CORSOrigins []string
 	// MaxUpload bounds an uploaded import archive; 0 means 512 MB.
 	MaxUpload int64
-	// CacheSize bounds the memory of cached answers; 0 means 256 MB.
+	// CacheSize bounds the memory of cached answers; 0 means 256 MB, less
+	// than 0 keeps none.
 	CacheSize int64
 	// TileCacheSize bounds the memory of cached (gzipped) tiles; 0 means
-	// 256 MB.
+	// 256 MB, less than 0 keeps none.
 	TileCacheSize int64
 	// PrepareTiles loads every tileset and prepares its zooms in the
 	// background when the server starts and after each new data version,

@@ -965,3 +965,20 @@ func grepLines(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestTilesNoCache: with a tile cache of less than 0 bytes (serve
+// -tile-cache-mb 0) no tile is kept: every request makes its tile.
+func TestTilesNoCache(t *testing.T) {
+	st, cat := berlinStore(t)
+	srv := New(st, Config{OpenAPI: sozialatlas.OpenAPI, Catalog: cat, TileCacheSize: -1})
+	path := tilePath("planungsraum", sampleTiles(berlinUnits(t, st))[2], "mvt")
+	first, second := getGzipped(t, srv, path), getGzipped(t, srv, path)
+	if !bytes.Equal(first, second) {
+		t.Error("the same tile made twice differs")
+	}
+	m := request(t, srv, "GET", "/metrics", "", nil).Body.String()
+	if !strings.Contains(m, `sozialatlas_tile_cache_answers_total{result="miss"} 2`+"\n") ||
+		!strings.Contains(m, `sozialatlas_tile_cache_answers_total{result="hit"} 0`+"\n") {
+		t.Errorf("metrics of the tile cache: %s", grepLines(m, "sozialatlas_tile_cache"))
+	}
+}

@@ -351,3 +351,11 @@ func TestServeNegativeCache(t *testing.T) {
 		t.Fatalf("serve -tile-cache-mb -1: exit %d, %s", code, stderr.String())
 	}
 }
+
+// TestCacheBytes: -tile-cache-mb 0 and -cache-mb 0 keep nothing, where
+// api.Config's 0 would mean its default.
+func TestCacheBytes(t *testing.T) {
+	if cacheBytes(0) >= 0 || cacheBytes(1) != 1<<20 || cacheBytes(256) != 256<<20 {
+		t.Errorf("cacheBytes: 0 → %d, 1 → %d, 256 → %d", cacheBytes(0), cacheBytes(1), cacheBytes(256))
+	}
+}

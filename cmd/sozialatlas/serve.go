@@ -38,7 +38,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	demo := fs.Bool("demo", envOr("SOZIALATLAS_DEMO", "true") == "true", "import the Berlin demo when the store is empty (env SOZIALATLAS_DEMO)")
 	cors := fs.String("cors-origins", os.Getenv("SOZIALATLAS_CORS_ORIGINS"), "comma-separated origins allowed to call the API from a browser, or * (env SOZIALATLAS_CORS_ORIGINS)")
 	freshness := fs.Duration("freshness", envDuration("SOZIALATLAS_FRESHNESS", time.Second), "how long answers may come from memory before the store is asked for new data written by another process; 0: on every request (env SOZIALATLAS_FRESHNESS)")
-	cacheMB := fs.Int64("cache-mb", 256, "memory for cached answers, in MB")
+	cacheMB := fs.Int64("cache-mb", 256, "memory for cached answers, in MB; 0 keeps none")
 	tileCacheMB := fs.Int64("tile-cache-mb", 256, "memory for cached vector tiles (gzipped), in MB; 0 keeps none, so that every tile is made on request")
 	prepareTiles := fs.Bool("prepare-tiles", true, "prepare the vector tiles' geometry of every level and zoom in the background at the start and after each import; false: when a tile first needs it")
 	basemap := fs.String("basemap-style", os.Getenv("SOZIALATLAS_BASEMAP_STYLE"), "URL of a MapLibre style the web map draws under the units, e.g. the city's own tile server; default none: a neutral background and no request to another host (env SOZIALATLAS_BASEMAP_STYLE)")
@@ -84,8 +84,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	srv := &http.Server{
 		Handler: api.New(store, api.Config{Logger: log, Frontend: frontend.Files(), OpenAPI: sozialatlas.OpenAPI, Catalog: cat,
-			OIDC: oidcCfg, CORSOrigins: strings.FieldsFunc(*cors, func(r rune) bool { return r == ',' || r == ' ' }), Freshness: *freshness, CacheSize: *cacheMB << 20,
-			TileCacheSize: *tileCacheMB << 20, PrepareTiles: *prepareTiles, BasemapStyle: *basemap}),
+			OIDC: oidcCfg, CORSOrigins: strings.FieldsFunc(*cors, func(r rune) bool { return r == ',' || r == ' ' }), Freshness: *freshness, CacheSize: cacheBytes(*cacheMB),
+			TileCacheSize: cacheBytes(*tileCacheMB), PrepareTiles: *prepareTiles, BasemapStyle: *basemap}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	log.Info("serving", "url", "http://"+ln.Addr().String())
@@ -216,4 +216,13 @@ func importDemo(ctx context.Context, store atlas.Store, log *slog.Logger) error 
 	log.Info("demo imported", "units", rep.Changes.Units.Inserted, "offers", rep.Changes.Offers.Inserted,
 		"values", rep.Changes.Values.Inserted, "warnings", rep.Warnings, "seconds", time.Since(start).Seconds())
 	return nil
+}
+
+// cacheBytes is a cache's size in MB as api.Config takes it: there 0
+// means the default, and less than 0 keeps nothing.
+func cacheBytes(mb int64) int64 {
+	if mb == 0 {
+		return -1
+	}
+	return mb << 20
 }
