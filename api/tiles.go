@@ -521,11 +521,7 @@ func (ta *tileAPI) tile(c echo.Context) error {
 		if body, quick, err = set.encode(t, format, vals); err != nil {
 			return err
 		}
-		if quick {
-			tag = ta.cache.PutQuick(key, body)
-		} else {
-			tag = ta.cache.Put(key, body)
-		}
+		tag = ta.cache.Put(key, body, quick)
 	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderCacheControl, cacheControl(set, vals))

@@ -39,7 +39,6 @@ type result struct {
 	Errors    int            `json:"errors"`   // requests without an answer, or with a broken one
 	HWMkB     int64          `json:"hwm_kb,omitempty"`
 	RSSkB     int64          `json:"rss_kb,omitempty"`
-	SamplesUS []int64        `json:"samples_us,omitempty"` // every latency, for merging cold passes
 	// The prepare line (written by scripts/bench-tiles): the level's
 	// TileJSON minzoom and the seconds a fresh server took to prepare its
 	// tiles after /readyz.
@@ -332,7 +331,6 @@ func load(ctx context.Context, args []string) error {
 	duration := fs.Duration("duration", 0, "loop over the list this long instead of -passes")
 	timeout := fs.Duration("timeout", 10*time.Minute, "give up when the run takes longer")
 	pid := fs.Int("pid", 0, "the server's process id, for its peak RSS after the run")
-	keep := fs.Bool("samples", false, "keep every latency in the results (to merge cold passes)")
 	warm := fs.Bool("warm-connections", true, "open the clients' connections (GET /healthz on the target, all at once) before the clock starts")
 	out := fs.String("out", "", "append the result as a JSON line to this file")
 	if err := fs.Parse(args); err != nil {
@@ -354,20 +352,13 @@ func load(ctx context.Context, args []string) error {
 		u, _ := url.Parse(tileURL(*template, tile{})) // checked by checkLoopback
 		cfg.warm = u.Scheme + "://" + u.Host + "/healthz"
 	}
-	r, perClient, err := runLoad(ctx, cfg)
+	r, _, err := runLoad(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	r.Target, r.Phase, r.Zoom = *target, *phase, zooms[0]
 	if len(zooms) > 1 {
 		r.Zoom, r.Zooms = -1, tf.zooms
-	}
-	if *keep {
-		for _, ss := range perClient {
-			for _, s := range ss {
-				r.SamplesUS = append(r.SamplesUS, s.took.Microseconds())
-			}
-		}
 	}
 	if *pid > 0 {
 		if r.HWMkB, r.RSSkB, err = procMemory(*pid); err != nil {

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // The targets.
@@ -47,16 +46,13 @@ func readResults(r io.Reader) ([]result, error) {
 }
 
 // mergeRuns adds up the runs of one target, phase and zoom (the cold
-// passes, one per fresh process): throughput is all requests over all
-// time; percentiles come from every latency when each run kept them,
-// else the worst run's figure is taken.
+// passes, one per fresh process, and the rounds of a run): throughput is
+// all requests over all time; the percentiles are the worst run's (wrk
+// gives no samples to pool).
 func mergeRuns(rs []result) result {
 	m := rs[0]
 	m.Status = map[string]int{}
 	m.Requests, m.Seconds, m.Errors = 0, 0, 0
-	m.SamplesUS = nil
-	all := true
-	var lat []time.Duration
 	for _, r := range rs {
 		m.Requests += r.Requests
 		m.Seconds += r.Seconds
@@ -68,14 +64,6 @@ func mergeRuns(rs []result) result {
 		m.Maxms, m.Firstms = max(m.Maxms, r.Maxms), max(m.Firstms, r.Firstms)
 		m.HWMkB, m.RSSkB = max(m.HWMkB, r.HWMkB), max(m.RSSkB, r.RSSkB)
 		m.Sizes.Max = max(m.Sizes.Max, r.Sizes.Max)
-		all = all && len(r.SamplesUS) == r.Requests
-		for _, us := range r.SamplesUS {
-			lat = append(lat, time.Duration(us)*time.Microsecond)
-		}
-	}
-	if all && len(rs) > 1 {
-		sorted := sortedCopy(lat)
-		m.P50ms, m.P99ms = ms(percentile(sorted, 50)), ms(percentile(sorted, 99))
 	}
 	return m
 }

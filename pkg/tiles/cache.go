@@ -10,7 +10,7 @@ import (
 
 // Cache keeps encoded tiles, least recently used out first, within a
 // bound on their bytes. An empty tile is kept as a nil body, so that it is
-// not cut again either. A tile kept as gzipped quickly (PutQuick) is
+// not cut again either. A tile kept as gzipped quickly (see Compress) is
 // compressed properly when it is asked for again: the effort goes to the
 // tiles that are sent more than once.
 type Cache struct {
@@ -75,13 +75,12 @@ func ETag(body []byte) string {
 }
 
 // Put keeps a tile, dropping the least recently used ones as the bound
-// asks, and returns its ETag. A tile larger than the whole bound is not
-// kept.
-func (c *Cache) Put(key string, body []byte) (tag string) { return c.put(key, body, false) }
-
-// PutQuick is Put for a tile gzipped quickly (QuickGzip), to be compressed
-// properly when it is asked for again.
-func (c *Cache) PutQuick(key string, body []byte) (tag string) { return c.put(key, body, body != nil) }
+// asks, and returns its ETag; quick says the tile is gzipped quickly
+// (Compress), to be compressed properly when it is asked for again. A tile
+// larger than the whole bound is not kept.
+func (c *Cache) Put(key string, body []byte, quick bool) (tag string) {
+	return c.put(key, body, quick && body != nil)
+}
 
 func (c *Cache) put(key string, body []byte, quick bool) (tag string) {
 	tag = ETag(body)

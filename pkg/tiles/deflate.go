@@ -13,7 +13,7 @@ import (
 // with the search takes, most of which, at a tile's size, goes into
 // building three Huffman codes per block; the answer keeps about four
 // fifths of the tile's bytes where the search keeps two fifths. A tile
-// asked for again is compressed properly in the cache (Cache.PutQuick), so
+// asked for again is compressed properly in the cache (Cache.Put), so
 // the bytes sent twice are the small ones; a large tile is compressed
 // properly at once (Compress).
 
@@ -26,12 +26,19 @@ const quickMax = 64 << 10
 
 // Compress gzips a tile for its first answer: quickly (QuickGzip) when it
 // has at most quickMax bytes, properly (Gzip) when it is larger; quick
-// says which, for Cache.PutQuick or Cache.Put.
+// says which, for Cache.Put.
 func Compress(b []byte) (gz []byte, quick bool) {
+	sc := scratches.Get().(*scratch)
+	defer scratches.Put(sc)
+	return sc.compress(b)
+}
+
+// compress is Compress in sc's working memory; the answer is its own.
+func (sc *scratch) compress(b []byte) (gz []byte, quick bool) {
 	if len(b) > quickMax {
-		return Gzip(b), false
+		return sc.gzip(b), false
 	}
-	return QuickGzip(b), true
+	return slices.Clone(sc.quickGzip(b)), true
 }
 
 // QuickGzip is b gzipped quickly (see above); any gzip reader reads it.

@@ -113,7 +113,7 @@ func TestCacheQuick(t *testing.T) {
 	c := NewCache(1 << 20)
 	plain := bytes.Repeat([]byte("Block 123, Block 124, Block 125; "), 300)
 	quick := QuickGzip(plain)
-	tag := c.PutQuick("k", quick)
+	tag := c.Put("k", quick, true)
 	body, tag2, found := c.Lookup("k")
 	if !found || tag2 == tag || len(body) >= len(quick)/2 {
 		t.Fatalf("second answer: found %v, %d bytes (first %d), tag %s (first %s)", found, len(body), len(quick), tag2, tag)
@@ -125,11 +125,11 @@ func TestCacheQuick(t *testing.T) {
 		t.Error("the third answer differs from the second")
 	}
 	// An empty tile stays empty; a body that is no gzip stays as it is.
-	c.PutQuick("empty", nil)
+	c.Put("empty", nil, true)
 	if b, _, found := c.Lookup("empty"); !found || b != nil {
 		t.Error("empty tile lost")
 	}
-	c.PutQuick("odd", []byte("not gzip"))
+	c.Put("odd", []byte("not gzip"), true)
 	if b, _, _ := c.Lookup("odd"); string(b) != "not gzip" {
 		t.Errorf("odd body became %q", b)
 	}

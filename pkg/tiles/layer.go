@@ -382,9 +382,5 @@ func (a *Areas) EncodeTile(t Tile, layer string, id func(i int) uint64, cols ...
 	if len(sc.feats) == 0 {
 		return nil, false
 	}
-	mvt := sc.encodeMVT(layer, sc.feats, id, cols)
-	if len(mvt) > quickMax {
-		return sc.gzip(mvt), false
-	}
-	return slices.Clone(sc.quickGzip(mvt)), true
+	return sc.compress(sc.encodeMVT(layer, sc.feats, id, cols))
 }

@@ -257,10 +257,10 @@ func TestCache(t *testing.T) {
 	c := NewCache(3 * (entryOverhead + 2 + 100))
 	body := bytes.Repeat([]byte{1}, 100)
 	for _, k := range []string{"k1", "k2", "k3"} {
-		c.Put(k, body)
+		c.Put(k, body, false)
 	}
 	c.Get("k1") // k2 is now the least recently used
-	c.Put("k4", body)
+	c.Put("k4", body, false)
 	if _, found := c.Get("k2"); found {
 		t.Error("k2 was not evicted")
 	}
@@ -272,11 +272,11 @@ func TestCache(t *testing.T) {
 	if c.Len() != 3 || c.Bytes() > 3*(entryOverhead+2+100) {
 		t.Errorf("%d entries, %d bytes", c.Len(), c.Bytes())
 	}
-	c.Put("empty", nil) // an empty tile is kept too
+	c.Put("empty", nil, false) // an empty tile is kept too
 	if b, found := c.Get("empty"); !found || b != nil {
 		t.Error("empty tile lost")
 	}
-	c.Put("huge", make([]byte, 1000))
+	c.Put("huge", make([]byte, 1000), false)
 	if _, found := c.Get("huge"); found {
 		t.Error("a tile larger than the cache was kept")
 	}
