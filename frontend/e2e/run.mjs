@@ -360,8 +360,8 @@ async function main() {
     const want = `${formatDE(row.value, ind('mss_s4').precision)}\u00a0${values.unit}`;
     const got = await page.locator('[data-testid=panel-value]').innerText();
     assert(got.replace(/\s/g, ' ') === want.replace(/\s/g, ' '), `panel shows ${JSON.stringify(got)}, the API ${JSON.stringify(want)}`);
-    await page.waitForFunction(() => document.querySelector('#panel .facts')?.textContent?.includes('von'));
-    const facts = await page.locator('#panel .facts').innerText();
+    await page.waitForFunction(() => document.querySelector('[data-testid=panel-facts]')?.textContent?.includes('von'));
+    const facts = await page.locator('[data-testid=panel-facts]').innerText();
     assert(/Rang\s+1 von 536/.test(facts), `rank: ${facts}`);
     await page.waitForSelector('#panel table.all-indicators th:nth-child(3)'); // the parent's column
     const title = await page.locator('#panel-title').innerText();
@@ -667,10 +667,10 @@ async function main() {
     await p.waitForSelector('#unit-results:not([hidden]) [role=option]');
     await p.keyboard.press('Enter');
     await p.waitForFunction(() => document.querySelector('#panel-title')?.textContent === 'Köllnische Heide');
-    await p.waitForFunction(() => document.querySelector('#panel .facts')?.textContent?.includes('von'));
+    await p.waitForFunction(() => document.querySelector('[data-testid=panel-facts]')?.textContent?.includes('von'));
     walkStep('kita', p, 'search "Köllnische", Enter: Köllnische Heide selected');
     const value = await p.locator('[data-testid=panel-value]').innerText();
-    const facts = await p.locator('#panel .facts').innerText();
+    const facts = await p.locator('[data-testid=panel-facts]').innerText();
     assert(value.replace(/\s/g, ' ') === `617,4 ${values.unit}`, `panel value ${value}`);
     assert(facts.includes(`866,2\u00a0${values.unit}`) || facts.replace(/\s/g, ' ').includes(`866,2 ${values.unit}`), `city value: ${facts}`);
     // The profile row says the same, and the target for this unit is in the indicator's metadata.

@@ -154,7 +154,7 @@ function draw(app: App, data: PanelData | null, prof: ProfileData | null): void 
     ),
     h('p', { className: 'panel-ind' }, `${ind.name}, ${formatDate(cur.date, lang)}`),
     valueBlock,
-    h('dl', { className: 'facts' }, facts.map(([k, v, title]) => [h('dt', {}, k), h('dd', title ? { title } : {}, v)])),
+    h('dl', { className: 'facts', 'data-testid': 'panel-facts' }, facts.map(([k, v, title]) => [h('dt', {}, k), h('dd', title ? { title } : {}, v)])),
     h(
       'div',
       { className: 'panel-actions' },
